@@ -1,0 +1,6 @@
+"""Allow ``python -m triforce``."""
+import sys
+
+from triforce.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,283 @@
+"""THE 65816 instruction table: one row per opcode, declared as data.
+
+Every tool — assembler, disassembler, simulator, cycle counter, linter — reads
+these rows; no other module may restate an instruction fact.
+
+Row columns (``_ROWS`` below):
+  opcode  mnemonic  mode  base-cycles  penalty-flags  access
+
+Base cycles are the datasheet count for M=1, X=1, native mode, DL=0, no page
+crossing and branch not taken. Penalty flags (one letter each):
+  m  +1 when M=0 (16-bit accumulator/memory operand)
+  M  +2 when M=0 (read-modify-write of a 16-bit operand)
+  x  +1 when X=0 (16-bit index register operand)
+  d  +1 when the direct-page register's low byte is not zero
+  p  +1 when indexing crosses a page boundary, or X=0 (indexed reads)
+  b  branch: +1 taken, +1 more when taken across a page in emulation mode
+  n  +1 in native mode (BRK/COP push PBR, RTI pulls it)
+  v  block move: the base count is per byte moved
+Access: r read, w write, rmw read-modify-write, - no data operand; and which
+register width the operand has: suffix ``m`` (accumulator) or ``x`` (index)
+or nothing (fixed width, stated by the mode).
+"""
+
+from __future__ import annotations
+
+_ROWS = """
+00 BRK IMM8     7 n   -
+01 ORA DP_X_IND 6 md  r.m
+02 COP IMM8     7 n   -
+03 ORA SR       4 m   r.m
+04 TSB DP       5 Md  rmw.m
+05 ORA DP       3 md  r.m
+06 ASL DP       5 Md  rmw.m
+07 ORA DP_IND_L 6 md  r.m
+08 PHP IMP      3 -   -
+09 ORA IMM_M    2 m   -
+0A ASL ACC      2 -   -
+0B PHD IMP      4 -   -
+0C TSB ABS      6 M   rmw.m
+0D ORA ABS      4 m   r.m
+0E ASL ABS      6 M   rmw.m
+0F ORA LONG     5 m   r.m
+10 BPL REL8     2 b   -
+11 ORA DP_IND_Y 5 mdp r.m
+12 ORA DP_IND   5 md  r.m
+13 ORA SR_IND_Y 7 m   r.m
+14 TRB DP       5 Md  rmw.m
+15 ORA DP_X     4 md  r.m
+16 ASL DP_X     6 Md  rmw.m
+17 ORA DP_IND_LY 6 md r.m
+18 CLC IMP      2 -   -
+19 ORA ABS_Y    4 mp  r.m
+1A INC ACC      2 -   -
+1B TCS IMP      2 -   -
+1C TRB ABS      6 M   rmw.m
+1D ORA ABS_X    4 mp  r.m
+1E ASL ABS_X    7 M   rmw.m
+1F ORA LONG_X   5 m   r.m
+20 JSR ABS      6 -   -
+21 AND DP_X_IND 6 md  r.m
+22 JSL LONG     8 -   -
+23 AND SR       4 m   r.m
+24 BIT DP       3 md  r.m
+25 AND DP       3 md  r.m
+26 ROL DP       5 Md  rmw.m
+27 AND DP_IND_L 6 md  r.m
+28 PLP IMP      4 -   -
+29 AND IMM_M    2 m   -
+2A ROL ACC      2 -   -
+2B PLD IMP      5 -   -
+2C BIT ABS      4 m   r.m
+2D AND ABS      4 m   r.m
+2E ROL ABS      6 M   rmw.m
+2F AND LONG     5 m   r.m
+30 BMI REL8     2 b   -
+31 AND DP_IND_Y 5 mdp r.m
+32 AND DP_IND   5 md  r.m
+33 AND SR_IND_Y 7 m   r.m
+34 BIT DP_X     4 md  r.m
+35 AND DP_X     4 md  r.m
+36 ROL DP_X     6 Md  rmw.m
+37 AND DP_IND_LY 6 md r.m
+38 SEC IMP      2 -   -
+39 AND ABS_Y    4 mp  r.m
+3A DEC ACC      2 -   -
+3B TSC IMP      2 -   -
+3C BIT ABS_X    4 mp  r.m
+3D AND ABS_X    4 mp  r.m
+3E ROL ABS_X    7 M   rmw.m
+3F AND LONG_X   5 m   r.m
+40 RTI IMP      6 n   -
+41 EOR DP_X_IND 6 md  r.m
+42 WDM IMM8     2 -   -
+43 EOR SR       4 m   r.m
+44 MVP BLOCK    7 v   -
+45 EOR DP       3 md  r.m
+46 LSR DP       5 Md  rmw.m
+47 EOR DP_IND_L 6 md  r.m
+48 PHA IMP      3 m   -
+49 EOR IMM_M    2 m   -
+4A LSR ACC      2 -   -
+4B PHK IMP      3 -   -
+4C JMP ABS      3 -   -
+4D EOR ABS      4 m   r.m
+4E LSR ABS      6 M   rmw.m
+4F EOR LONG     5 m   r.m
+50 BVC REL8     2 b   -
+51 EOR DP_IND_Y 5 mdp r.m
+52 EOR DP_IND   5 md  r.m
+53 EOR SR_IND_Y 7 m   r.m
+54 MVN BLOCK    7 v   -
+55 EOR DP_X     4 md  r.m
+56 LSR DP_X     6 Md  rmw.m
+57 EOR DP_IND_LY 6 md r.m
+58 CLI IMP      2 -   -
+59 EOR ABS_Y    4 mp  r.m
+5A PHY IMP      3 x   -
+5B TCD IMP      2 -   -
+5C JML LONG     4 -   -
+5D EOR ABS_X    4 mp  r.m
+5E LSR ABS_X    7 M   rmw.m
+5F EOR LONG_X   5 m   r.m
+60 RTS IMP      6 -   -
+61 ADC DP_X_IND 6 md  r.m
+62 PER REL16    6 -   -
+63 ADC SR       4 m   r.m
+64 STZ DP       3 md  w.m
+65 ADC DP       3 md  r.m
+66 ROR DP       5 Md  rmw.m
+67 ADC DP_IND_L 6 md  r.m
+68 PLA IMP      4 m   -
+69 ADC IMM_M    2 m   -
+6A ROR ACC      2 -   -
+6B RTL IMP      6 -   -
+6C JMP ABS_IND  5 -   -
+6D ADC ABS      4 m   r.m
+6E ROR ABS      6 M   rmw.m
+6F ADC LONG     5 m   r.m
+70 BVS REL8     2 b   -
+71 ADC DP_IND_Y 5 mdp r.m
+72 ADC DP_IND   5 md  r.m
+73 ADC SR_IND_Y 7 m   r.m
+74 STZ DP_X     4 md  w.m
+75 ADC DP_X     4 md  r.m
+76 ROR DP_X     6 Md  rmw.m
+77 ADC DP_IND_LY 6 md r.m
+78 SEI IMP      2 -   -
+79 ADC ABS_Y    4 mp  r.m
+7A PLY IMP      4 x   -
+7B TDC IMP      2 -   -
+7C JMP ABS_X_IND 6 -  -
+7D ADC ABS_X    4 mp  r.m
+7E ROR ABS_X    7 M   rmw.m
+7F ADC LONG_X   5 m   r.m
+80 BRA REL8     2 b   -
+81 STA DP_X_IND 6 md  w.m
+82 BRL REL16    4 -   -
+83 STA SR       4 m   w.m
+84 STY DP       3 xd  w.x
+85 STA DP       3 md  w.m
+86 STX DP       3 xd  w.x
+87 STA DP_IND_L 6 md  w.m
+88 DEY IMP      2 -   -
+89 BIT IMM_M    2 m   -
+8A TXA IMP      2 -   -
+8B PHB IMP      3 -   -
+8C STY ABS      4 x   w.x
+8D STA ABS      4 m   w.m
+8E STX ABS      4 x   w.x
+8F STA LONG     5 m   w.m
+90 BCC REL8     2 b   -
+91 STA DP_IND_Y 6 md  w.m
+92 STA DP_IND   5 md  w.m
+93 STA SR_IND_Y 7 m   w.m
+94 STY DP_X     4 xd  w.x
+95 STA DP_X     4 md  w.m
+96 STX DP_Y     4 xd  w.x
+97 STA DP_IND_LY 6 md w.m
+98 TYA IMP      2 -   -
+99 STA ABS_Y    5 m   w.m
+9A TXS IMP      2 -   -
+9B TXY IMP      2 -   -
+9C STZ ABS      4 m   w.m
+9D STA ABS_X    5 m   w.m
+9E STZ ABS_X    5 m   w.m
+9F STA LONG_X   5 m   w.m
+A0 LDY IMM_X    2 x   -
+A1 LDA DP_X_IND 6 md  r.m
+A2 LDX IMM_X    2 x   -
+A3 LDA SR       4 m   r.m
+A4 LDY DP       3 xd  r.x
+A5 LDA DP       3 md  r.m
+A6 LDX DP       3 xd  r.x
+A7 LDA DP_IND_L 6 md  r.m
+A8 TAY IMP      2 -   -
+A9 LDA IMM_M    2 m   -
+AA TAX IMP      2 -   -
+AB PLB IMP      4 -   -
+AC LDY ABS      4 x   r.x
+AD LDA ABS      4 m   r.m
+AE LDX ABS      4 x   r.x
+AF LDA LONG     5 m   r.m
+B0 BCS REL8     2 b   -
+B1 LDA DP_IND_Y 5 mdp r.m
+B2 LDA DP_IND   5 md  r.m
+B3 LDA SR_IND_Y 7 m   r.m
+B4 LDY DP_X     4 xd  r.x
+B5 LDA DP_X     4 md  r.m
+B6 LDX DP_Y     4 xd  r.x
+B7 LDA DP_IND_LY 6 md r.m
+B8 CLV IMP      2 -   -
+B9 LDA ABS_Y    4 mp  r.m
+BA TSX IMP      2 -   -
+BB TYX IMP      2 -   -
+BC LDY ABS_X    4 xp  r.x
+BD LDA ABS_X    4 mp  r.m
+BE LDX ABS_Y    4 xp  r.x
+BF LDA LONG_X   5 m   r.m
+C0 CPY IMM_X    2 x   -
+C1 CMP DP_X_IND 6 md  r.m
+C2 REP IMM8     3 -   -
+C3 CMP SR       4 m   r.m
+C4 CPY DP       3 xd  r.x
+C5 CMP DP       3 md  r.m
+C6 DEC DP       5 Md  rmw.m
+C7 CMP DP_IND_L 6 md  r.m
+C8 INY IMP      2 -   -
+C9 CMP IMM_M    2 m   -
+CA DEX IMP      2 -   -
+CB WAI IMP      3 -   -
+CC CPY ABS      4 x   r.x
+CD CMP ABS      4 m   r.m
+CE DEC ABS      6 M   rmw.m
+CF CMP LONG     5 m   r.m
+D0 BNE REL8     2 b   -
+D1 CMP DP_IND_Y 5 mdp r.m
+D2 CMP DP_IND   5 md  r.m
+D3 CMP SR_IND_Y 7 m   r.m
+D4 PEI DP_IND   6 d   -
+D5 CMP DP_X     4 md  r.m
+D6 DEC DP_X     6 Md  rmw.m
+D7 CMP DP_IND_LY 6 md r.m
+D8 CLD IMP      2 -   -
+D9 CMP ABS_Y    4 mp  r.m
+DA PHX IMP      3 x   -
+DB STP IMP      3 -   -
+DC JML ABS_IND_L 6 -  -
+DD CMP ABS_X    4 mp  r.m
+DE DEC ABS_X    7 M   rmw.m
+DF CMP LONG_X   5 m   r.m
+E0 CPX IMM_X    2 x   -
+E1 SBC DP_X_IND 6 md  r.m
+E2 SEP IMM8     3 -   -
+E3 SBC SR       4 m   r.m
+E4 CPX DP       3 xd  r.x
+E5 SBC DP       3 md  r.m
+E6 INC DP       5 Md  rmw.m
+E7 SBC DP_IND_L 6 md  r.m
+E8 INX IMP      2 -   -
+E9 SBC IMM_M    2 m   -
+EA NOP IMP      2 -   -
+EB XBA IMP      3 -   -
+EC CPX ABS      4 x   r.x
+ED SBC ABS      4 m   r.m
+EE INC ABS      6 M   rmw.m
+EF SBC LONG     5 m   r.m
+F0 BEQ REL8     2 b   -
+F1 SBC DP_IND_Y 5 mdp r.m
+F2 SBC DP_IND   5 md  r.m
+F3 SBC SR_IND_Y 7 m   r.m
+F4 PEA ABS      5 -   -
+F5 SBC DP_X     4 md  r.m
+F6 INC DP_X     6 Md  rmw.m
+F7 SBC DP_IND_LY 6 md r.m
+F8 SED IMP      2 -   -
+F9 SBC ABS_Y    4 mp  r.m
+FA PLX IMP      4 x   -
+FB XCE IMP      2 -   -
+FC JSR ABS_X_IND 8 -  -
+FD SBC ABS_X    4 mp  r.m
+FE INC ABS_X    7 M   rmw.m
+FF SBC LONG_X   5 m   r.m
+"""
