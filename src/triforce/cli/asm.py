@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 
 ASM_COMMAND_MODULES = (
-    "triforce.cli.asm_build",      # build, disasm
+    "triforce.cli.asm_build",      # build
+    "triforce.cli.asm_disasm",     # disasm
     "triforce.cli.asm_sim",        # conformance, cycles, run
     "triforce.cli.asm_analysis",   # lint, equiv
 )

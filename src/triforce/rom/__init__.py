@@ -1,0 +1,1 @@
+"""ROM images: mappers (PC offset <-> SNES address), headers, checksums."""
