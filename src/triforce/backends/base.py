@@ -44,6 +44,7 @@ class ChatChunk:
     completion_tokens: int | None = None
     model: str | None = None
     adapter: str | None = None
+    backend: str | None = None     # which backend produced it (names who answered)
 
 
 @dataclass

@@ -1,0 +1,126 @@
+"""Impa's bounds guard: put a range check in front of an index that comes
+from memory, then prove it in the simulator — unchanged behaviour for every
+in-range index, and no write at all for an out-of-range one.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+
+from triforce.analysis.equivalence import EquivalenceResult, check_equivalence
+from triforce.analysis.machine import EntryState, Machine, build, canonical
+from triforce.analysis.peephole import Entry, render, to_entries
+from triforce.analysis.source import parse_number, parse_operand, parse_source
+from triforce.diagnostics import Diagnostic, note
+
+GUARD_LABEL = ".out_of_range"
+
+
+@dataclass
+class GuardResult:
+    ok: bool
+    code: str = ""
+    index_source: str = ""          # "$18B8" — the memory the index comes from
+    bound: int | None = None
+    in_range: EquivalenceResult | None = None
+    out_of_range_states: int = 0
+    out_of_range_writes: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.ok and self.in_range and self.in_range.equivalent and not self.out_of_range_writes
+                    and self.out_of_range_states)
+
+
+_BOUND_PATTERNS = (
+    (re.compile(r"(\$[0-9A-Fa-f]+|\d+)\s+or\s+(?:more|higher|greater|above|bigger|larger)", re.I), 0),
+    (re.compile(r">=\s*(\$[0-9A-Fa-f]+|\d+)"), 0),
+    (re.compile(r"\((?:\$?0+|0)\s*-\s*(\$[0-9A-Fa-f]+|\d+)\)"), 1),
+    (re.compile(r"\b(\d+)[- ]entr(?:y|ies)\b", re.I), 0),
+    (re.compile(r"\bids?\s*>=?\s*(\$[0-9A-Fa-f]+|\d+)", re.I), 0),
+)
+
+
+def bound_from_text(text: str) -> int | None:
+    """The first index that is out of range, read from words like "6 or more", "(0-5)"."""
+    for pattern, add in _BOUND_PATTERNS:
+        match = pattern.search(text or "")
+        if match:
+            number = parse_number(match.group(1))
+            if number:
+                return number[0] + add
+    return None
+
+
+def _find_index_load(entries: list[Entry]) -> tuple[int, str, str] | None:
+    """(entry index after which to check, compare mnemonic, memory operand)."""
+    for i, entry in enumerate(entries):
+        if entry.mnemonic in ("LDX", "LDY", "LDA") and not entry.operand.startswith("#"):
+            statement = parse_source(entry.text)[0]
+            operand = parse_operand(statement)
+            if operand.kind != "addr" or operand.value is None or operand.index:
+                continue
+            compare = {"LDX": "CPX", "LDY": "CPY", "LDA": "CMP"}[entry.mnemonic]
+            if entry.mnemonic == "LDA":
+                follows = [e.mnemonic for e in entries[i + 1:i + 5]]
+                if not any(m in ("TAX", "TAY") for m in follows):
+                    continue
+            return i, compare, entry.operand
+    return None
+
+
+def guard(source: str, bound: int, *, m: int = 1, x: int = 1, states: int = 300, seed: int = 0,
+          context: str = "") -> GuardResult:
+    entries = to_entries(source)
+    found = _find_index_load(entries)
+    if found is None:
+        return GuardResult(False, diagnostics=[note("L301", "no index loaded from memory was found to guard")])
+    at, compare, memory = found
+    digits = 2 if (x if compare != "CMP" else m) else 4
+    guard_lines = [Entry((), f"{compare} #${bound:0{digits}X}", compare, f"#${bound:0{digits}X}",
+                         f"{bound} or more is out of range"),
+                   Entry((), f"BCS {GUARD_LABEL}", "BCS", GUARD_LABEL, "write nothing")]
+    guarded = entries[:at + 1] + guard_lines + entries[at + 1:]
+    returns = [k for k, e in enumerate(guarded) if e.mnemonic in ("RTS", "RTL")]
+    if returns and returns[-1] == len(guarded) - 1:
+        last = guarded[-1]
+        guarded[-1] = Entry(last.labels + (GUARD_LABEL,), last.text, last.mnemonic, last.operand, last.comment)
+    else:
+        kind = "RTL" if any(e.mnemonic == "RTL" for e in guarded) else "RTS"
+        guarded.append(Entry((GUARD_LABEL,), kind, kind))
+    code = render(guarded)
+    address = parse_number(memory.split(",")[0].strip())
+    result = GuardResult(True, code, memory, bound)
+    if address is None:
+        result.diagnostics.append(note("L302", "the index comes from a symbolic address; not verified"))
+        return result
+    index_addr = canonical(address[0])
+    width_top = 0xFF if (x if compare != "CMP" else m) else 0xFFFF
+    vary = {"a": None, "x_reg": None, "y": None, "ram": [[index_addr, 0, max(0, bound - 1)]]}
+    result.in_range = check_equivalence(source, code, live_out=["A", "X", "Y", "N", "V", "Z", "mem"],
+                                        m=m, x=x, states=states, seed=seed, vary=vary, context=context,
+                                        entry_states=[{"ram": [[index_addr, 0]]}])
+    built = build(code, context=context)
+    if not built.ok:
+        result.ok = False
+        result.diagnostics.extend(built.diagnostics)
+        return result
+    machine = Machine(built)
+    rng = random.Random(seed)
+    values = sorted({bound, min(width_top, 0xFF), 0x80, min(0xFF, bound + 1)} - {v for v in range(bound)})
+    for value in values + [rng.randint(bound, 0xFF) for _ in range(16) if bound <= 0xFF]:
+        state = EntryState(a=rng.getrandbits(16), x_reg=rng.getrandbits(8), y=rng.getrandbits(8), m=m, x=x)
+        state.ram[index_addr] = value & 0xFF
+        outcome = machine.run(state)
+        result.out_of_range_states += 1
+        stray = [a for a in outcome.writes if not outcome.stack_floor <= a <= 0x7E01FF]
+        if not outcome.finished or stray:
+            what = outcome.reason if not outcome.finished else ", ".join(f"${a:06X}" for a in stray[:4])
+            result.out_of_range_writes.append(f"index ${value:02X}: {what}")
+    return result
+
+
+__all__ = ["GuardResult", "bound_from_text", "guard"]

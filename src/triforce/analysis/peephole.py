@@ -1,0 +1,359 @@
+"""Peephole rewrites proposed to the optimizer.
+
+Each rule looks at the code as a list of :class:`Entry` (one instruction or
+directive with the labels in front of it) and proposes rewritten lists. A
+proposal is only a guess: the optimizer keeps it when the equivalence checker
+proves it on the caller's live-out set, so rules may be optimistic (removing
+a CLC that might matter, say) without ever producing wrong code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Iterator
+
+from triforce.analysis.source import parse_number, parse_operand, parse_source, strip_comment
+
+STZ_MODES = ("", "x")   # STZ exists for dp, dp,x, abs, abs,x
+
+
+@dataclass(frozen=True)
+class Entry:
+    labels: tuple[str, ...]
+    text: str                  # the statement, e.g. "LDA #$00"
+    mnemonic: str = ""
+    operand: str = ""
+    comment: str = ""
+
+    def render(self) -> list[str]:
+        out = [label if label[0] in ".+-" else f"{label}:" for label in self.labels]
+        if self.text:
+            line = f"    {self.text}"
+            if self.comment:
+                line = f"{line:<24}; {self.comment}"
+            out.append(line)
+        return out
+
+
+@dataclass(frozen=True)
+class Proposal:
+    rule: str
+    description: str
+    entries: tuple[Entry, ...]
+
+
+def to_entries(source: str) -> list[Entry]:
+    lines = source.splitlines()
+    entries = []
+    for statement in parse_source(source):
+        raw = lines[statement.line - 1] if 0 < statement.line <= len(lines) else ""
+        comment = raw[len(strip_comment(raw)) + 1:].strip() if ";" in raw else ""
+        text = statement.text.strip()
+        entries.append(Entry(statement.labels, text, statement.mnemonic, statement.operand,
+                             comment if text else ""))
+    return entries
+
+
+def render(entries) -> str:
+    out: list[str] = []
+    for entry in entries:
+        out.extend(entry.render())
+    return "\n".join(out) + "\n"
+
+
+def _make(mnemonic: str, operand: str = "", labels=(), comment: str = "") -> Entry:
+    text = f"{mnemonic} {operand}".strip()
+    return Entry(tuple(labels), text, mnemonic, operand, comment)
+
+
+def _remove(entries: list[Entry], index: int) -> list[Entry]:
+    """Drop entry ``index``, moving its labels onto what follows."""
+    out = list(entries)
+    gone = out.pop(index)
+    if gone.labels:
+        if index < len(out):
+            out[index] = replace(out[index], labels=gone.labels + out[index].labels)
+        else:
+            out.append(Entry(gone.labels, ""))
+    return out
+
+
+def _is_zero_immediate(entry: Entry) -> bool:
+    if not entry.operand.startswith("#"):
+        return False
+    number = parse_number(entry.operand[1:].strip())
+    return number is not None and number[0] == 0
+
+
+def _stz_operand(entry: Entry) -> bool:
+    if entry.mnemonic != "STA":
+        return False
+    statement = parse_source(entry.text)[0]
+    operand = parse_operand(statement)
+    if operand.kind != "addr" or operand.indirect or operand.index not in STZ_MODES:
+        return False
+    return operand.size in (None, 1, 2) and statement.suffix in ("", ".b", ".w")
+
+
+def propose(entries: list[Entry]) -> Iterator[Proposal]:
+    """Every rewrite every rule can see, one change at a time."""
+    for rule in (_increment_chain, _stz, _drop_compare_zero, _drop_single, _tail_call, _inc_dec_memory,
+                 _tsb_trb, _redundant_load, _long_to_absolute, _multiply_loop,
+                 _hoist_constant_load, _mode_pair):
+        yield from rule(entries)
+
+
+def _stz(entries):
+    for i, entry in enumerate(entries):
+        if entry.mnemonic == "LDA" and _is_zero_immediate(entry):
+            j = i + 1
+            stores = []
+            while j < len(entries) and _stz_operand(entries[j]) and not entries[j].labels:
+                stores.append(j)
+                j += 1
+            if not stores:
+                continue
+            out = list(entries)
+            for k in stores:
+                out[k] = replace(out[k], text=f"STZ {out[k].operand}", mnemonic="STZ")
+            yield Proposal("stz", "LDA #0 + STA -> STZ", tuple(_remove(out, i)))
+
+
+def _drop_compare_zero(entries):
+    for i, entry in enumerate(entries):
+        if entry.mnemonic in ("CMP", "CPX", "CPY") and _is_zero_immediate(entry):
+            yield Proposal("cmp0", f"drop {entry.text}: the load before it already set N and Z",
+                           tuple(_remove(entries, i)))
+
+
+def _drop_single(entries):
+    """Flag and mode instructions that may be redundant (the checker decides)."""
+    for i, entry in enumerate(entries):
+        if entry.mnemonic in ("CLC", "SEC", "CLD", "CLV", "REP", "SEP", "NOP"):
+            yield Proposal("redundant", f"drop {entry.text}", tuple(_remove(entries, i)))
+        if entry.mnemonic == "BRA" and i + 1 < len(entries) and entry.operand in entries[i + 1].labels:
+            yield Proposal("branch-next", "drop a BRA to the next line", tuple(_remove(entries, i)))
+
+
+def _mode_pair(entries):
+    for i in range(len(entries) - 1):
+        a, b = entries[i], entries[i + 1]
+        if {a.mnemonic, b.mnemonic} == {"REP", "SEP"} and not b.labels and \
+                a.operand.replace(" ", "") == b.operand.replace(" ", ""):
+            yield Proposal("mode-pair", f"drop {a.text} : {b.text} (cancel out)",
+                           tuple(_remove(_remove(entries, i + 1), i)))
+
+
+def _tail_call(entries):
+    for i in range(len(entries) - 1):
+        a, b = entries[i], entries[i + 1]
+        pairs = {("JSR", "RTS"): "JMP", ("JSL", "RTL"): "JML"}
+        if (a.mnemonic, b.mnemonic) in pairs and not b.labels and not a.operand.startswith("("):
+            jump = pairs[(a.mnemonic, b.mnemonic)]
+            out = list(entries)
+            out[i] = replace(a, text=f"{jump} {a.operand}", mnemonic=jump,
+                             comment="tail call: its return goes to our caller")
+            yield Proposal("tail-call", f"{a.mnemonic} + {b.mnemonic} -> {jump}", tuple(_remove(out, i + 1)))
+    for i, entry in enumerate(entries):
+        if entry.mnemonic == "JMP" and not entry.operand.startswith("(") and parse_number(entry.operand) is None:
+            out = list(entries)
+            out[i] = replace(entry, text=f"BRA {entry.operand}", mnemonic="BRA")
+            yield Proposal("short-jump", "JMP -> BRA (in range)", tuple(out))
+
+
+def _window(entries, i, n):
+    return entries[i:i + n] if i + n <= len(entries) and not any(e.labels for e in entries[i + 1:i + n]) else None
+
+
+def _inc_dec_memory(entries):
+    for i in range(len(entries)):
+        w = _window(entries, i, 4)
+        if not w:
+            continue
+        load, flag, op, store = w
+        if load.mnemonic != "LDA" or store.mnemonic != "STA" or load.operand != store.operand \
+                or load.operand.startswith("#") or "(" in load.operand or "[" in load.operand:
+            continue
+        number = parse_number(op.operand[1:]) if op.operand.startswith("#") else None
+        if not number or number[0] != 1:
+            continue
+        if (flag.mnemonic, op.mnemonic) == ("CLC", "ADC"):
+            new = "INC"
+        elif (flag.mnemonic, op.mnemonic) == ("SEC", "SBC"):
+            new = "DEC"
+        else:
+            continue
+        out = entries[:i] + [_make(new, load.operand, load.labels)] + entries[i + 4:]
+        yield Proposal("inc-dec", f"LDA/{flag.mnemonic}/{op.mnemonic} #1/STA -> {new}", tuple(out))
+
+
+def _tsb_trb(entries):
+    for i in range(len(entries)):
+        w = _window(entries, i, 3)
+        if not w:
+            continue
+        load, op, store = w
+        if load.mnemonic != "LDA" or store.mnemonic != "STA" or load.operand != store.operand \
+                or load.operand.startswith("#") or "," in load.operand or "(" in load.operand:
+            continue
+        number = parse_number(op.operand[1:]) if op.operand.startswith("#") else None
+        if number is None:
+            continue
+        value, size = number
+        if op.mnemonic == "ORA":
+            mask, new = value, "TSB"
+        elif op.mnemonic == "AND":
+            mask, new = (~value) & (0xFF if size == 1 else 0xFFFF), "TRB"
+        else:
+            continue
+        digits = 2 if size == 1 else 4
+        out = entries[:i] + [_make("LDA", f"#${mask:0{digits}X}", load.labels),
+                             _make(new, load.operand)] + entries[i + 3:]
+        yield Proposal("tsb-trb", f"LDA/{op.mnemonic}/STA -> {new}", tuple(out))
+
+
+def _redundant_load(entries):
+    """A second ``LDA #k`` with only stores since the first is a no-op."""
+    for i, entry in enumerate(entries):
+        if entry.mnemonic != "LDA" or not entry.operand.startswith("#") or entry.labels:
+            continue
+        for j in range(i - 1, -1, -1):
+            previous = entries[j]
+            if previous.mnemonic == "LDA":
+                if previous.operand == entry.operand:
+                    yield Proposal("reload", f"drop the repeated {entry.text}", tuple(_remove(entries, i)))
+                break
+            if previous.mnemonic not in ("STA", "STX", "STY", "STZ", "TSB", "TRB") or previous.labels and j != i - 1:
+                break
+            if previous.labels:
+                break
+
+
+def _long_to_absolute(entries):
+    """``$7E0B40,x`` -> ``$0B40,x``: low WRAM is mirrored in banks $00-$3F."""
+    for i, entry in enumerate(entries):
+        if not entry.mnemonic or entry.mnemonic in ("JML", "JSL", "JMP", "JSR"):
+            continue
+        operand = entry.operand
+        head, sep, index = operand.partition(",")
+        number = parse_number(head.strip())
+        if not number or number[1] != 3 or index.strip().lower() not in ("", "x"):
+            continue
+        value = number[0]
+        if (value >> 16) in (0x7E,) and (value & 0xFFFF) < 0x2000 or (value >> 16) in (0x00, 0x80):
+            short = f"${value & 0xFFFF:04X}" + (sep + index if sep else "")
+            out = list(entries)
+            out[i] = replace(entry, text=f"{entry.mnemonic} {short}", operand=short)
+            yield Proposal("long-to-abs", f"{entry.text} -> {entry.mnemonic} {short} (mirror, DB in $00-$3F)", tuple(out))
+
+
+def _multiply_loop(entries):
+    """``STA t / LDA #0 / LDX #n / - CLC / ADC t / DEX / BNE -`` computes A*n: use shifts."""
+    for i in range(len(entries) - 6):
+        store, zero, count, clc, adc, dec, bne = entries[i:i + 7]
+        if store.mnemonic != "STA" or zero.mnemonic != "LDA" or not _is_zero_immediate(zero):
+            continue
+        if count.mnemonic not in ("LDX", "LDY") or clc.mnemonic != "CLC" or adc.mnemonic != "ADC":
+            continue
+        if adc.operand != store.operand or dec.mnemonic != f"DE{count.mnemonic[2]}" or bne.mnemonic != "BNE":
+            continue
+        if not clc.labels or bne.operand not in clc.labels:
+            continue
+        number = parse_number(count.operand[1:]) if count.operand.startswith("#") else None
+        if not number or not 2 <= number[0] <= 255:
+            continue
+        n, t = number[0], store.operand
+        head, rest = entries[:i], entries[i + 7:]
+        reset = [_make(count.mnemonic, "#$00", (), "the loop left the counter at 0")]
+        # Binary method: t = a; for each bit after the leading one: A*2 (+ t).
+        binary = [_make("STA", t, store.labels)]
+        for bit in bin(n)[3:]:
+            binary.append(_make("ASL", "A"))
+            if bit == "1":
+                binary += [_make("CLC"), _make("ADC", t)]
+        yield Proposal("mul-shift", f"multiply-by-{n} loop -> shifts and adds", tuple(head + binary + rest))
+        yield Proposal("mul-shift", f"multiply-by-{n} loop -> shifts and adds (counter kept)",
+                       tuple(head + binary + reset + rest))
+        # Two set bits, n = 2^p + 2^q: A<<q kept in t, shifted on by p-q, then added (x10 = x8 + x2).
+        if bin(n).count("1") == 2:
+            q = (n & -n).bit_length() - 1
+            p = n.bit_length() - 1
+            split = [_make("ASL", "A") for _ in range(q)]
+            split = [replace(split[0], labels=store.labels)] + split[1:] if split else []
+            split += [_make("STA", t, () if q else store.labels)]
+            split += [_make("ASL", "A") for _ in range(p - q)]
+            split += [_make("CLC"), _make("ADC", t)]
+            yield Proposal("mul-shift", f"multiply-by-{n} loop -> A*2^{q} kept, shifted, added",
+                           tuple(head + split + rest))
+            yield Proposal("mul-shift", f"multiply-by-{n} loop -> A*2^{q} kept, shifted, added (counter kept)",
+                           tuple(head + split + reset + rest))
+
+
+def _hoist_constant_load(entries):
+    """A constant ``LDA #k`` inside a loop whose other instructions leave A alone: load it once."""
+    a_writers = ("LDA", "PLA", "TXA", "TYA", "TDC", "TSC", "XBA", "ADC", "SBC", "AND", "ORA", "EOR")
+    for i, entry in enumerate(entries):
+        if entry.mnemonic != "LDA" or not entry.operand.startswith("#"):
+            continue
+        start = next((k for k in range(i, -1, -1) if entries[k].labels), None)
+        if start is None:
+            continue
+        label = next((l for l in entries[start].labels if l[0] in ".+-"), None)
+        if label is None:
+            continue
+        end = next((k for k in range(i, len(entries))
+                    if entries[k].mnemonic in ("BNE", "BPL", "BMI", "BEQ", "BCC", "BCS", "BVC", "BVS", "BRA")
+                    and entries[k].operand == label), None)
+        if end is None or any(e.labels for e in entries[start + 1:end + 1] if e is not entry):
+            continue
+        loop = entries[start:end + 1]
+        changes_a = [e for e in loop if e.mnemonic in a_writers or
+                     (e.mnemonic in ("INC", "DEC", "ASL", "LSR", "ROL", "ROR") and e.operand in ("", "A"))]
+        if len(changes_a) != 1:
+            continue
+        moved = _remove(entries, i)
+        head_labels = tuple(l for l in moved[start].labels if l != label)
+        out = moved[:start] + [_make("LDA", entry.operand, head_labels, "loaded once, outside the loop")] + \
+            [replace(moved[start], labels=(label,))] + moved[start + 1:]
+        yield Proposal("hoist", f"load {entry.operand} once before the loop", tuple(out))
+
+
+def _increment_chain(entries):
+    """``LDA a / CLC / ADC #1 / STA a`` then ``LDA b / ADC #0 / STA b``...: a multi-byte
+    counter; INC the low byte and carry into the next only when it wrapped to zero."""
+    for i in range(len(entries)):
+        w = _window(entries, i, 4)
+        if not w:
+            continue
+        load, clc, adc, store = w
+        if (load.mnemonic, clc.mnemonic, adc.mnemonic, store.mnemonic) != ("LDA", "CLC", "ADC", "STA") \
+                or load.operand != store.operand or load.operand.startswith("#"):
+            continue
+        number = parse_number(adc.operand[1:]) if adc.operand.startswith("#") else None
+        if not number or number[0] != 1:
+            continue
+        targets = [load.operand]
+        j = i + 4
+        while j + 3 <= len(entries) and not any(e.labels for e in entries[j:j + 3]):
+            a, b, c = entries[j:j + 3]
+            carry = parse_number(b.operand[1:]) if b.operand.startswith("#") else None
+            if (a.mnemonic, b.mnemonic, c.mnemonic) != ("LDA", "ADC", "STA") or a.operand != c.operand \
+                    or not carry or carry[0] != 0:
+                break
+            targets.append(a.operand)
+            j += 3
+        if len(targets) < 2:
+            continue
+        done = ".inc_done"
+        body = []
+        for k, target in enumerate(targets):
+            body.append(_make("INC", target, load.labels if k == 0 else ()))
+            if k < len(targets) - 1:
+                body.append(_make("BNE", done, (), "no wrap: the bytes above stay"))
+        rest = list(entries[j:])
+        if rest:
+            rest[0] = replace(rest[0], labels=(done,) + rest[0].labels)
+        else:
+            rest = [Entry((done,), "")]
+        yield Proposal("inc-chain", f"{len(targets)}-byte add of 1 -> INC with carry branches",
+                       tuple(entries[:i] + body + rest))

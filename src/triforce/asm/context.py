@@ -1,0 +1,479 @@
+"""The explicit state of one assembly: options, labels, the ROM image and per-pass state.
+
+Nothing here is module-level: every pass works on a :class:`Context`. Labels live
+across passes (pass 0 finds them, pass 1 settles widths, pass 2 writes bytes and
+checks that nothing moved), as in asar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from triforce.asm import expr as X
+from triforce.diagnostics import Diagnostic, Severity, SourceSpan
+from triforce.rom.mappers import SA1_DEFAULT_BANKS, get_mapper
+
+MAX_ROM_SIZE = 16 * 1024 * 1024
+
+
+class AsmError(Exception):
+    """An error in one statement; the engine turns it into a diagnostic and goes on."""
+
+    def __init__(self, code: str, message: str, severity: Severity = Severity.ERROR):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.severity = severity
+
+
+class FatalError(AsmError):
+    """An error that stops the assembly (limits, runaway recursion)."""
+
+
+@dataclass
+class Label:
+    addr: int
+    freespace: int = 0          # freespace block id, 0 when placed by org
+    is_static: bool = True
+
+
+@dataclass(frozen=True)
+class Write:
+    snes_addr: int
+    pc_offset: int
+    data: bytes
+
+
+@dataclass(frozen=True)
+class LineRecord:
+    """One source line that emitted bytes.
+
+    ``m``/``x`` are the register widths straight-line REP/SEP/XCE tracking implies
+    (1 = 8-bit); ``imm_size`` is the immediate width asar chose for this line
+    (asar sizes immediates by the literal, not by M/X); ``decode_m``/``decode_x``
+    are the flags that decode ``data`` back into exactly this instruction.
+    """
+
+    file: str
+    line: int
+    snes_addr: int
+    data: bytes
+    m: int = 1
+    x: int = 1
+    imm_size: int | None = None
+    decode_m: int = 1
+    decode_x: int = 1
+
+
+@dataclass
+class Macro:
+    name: str
+    params: tuple[str, ...]
+    variadic: bool
+    lines: list
+    file: str
+    line: int
+
+
+@dataclass
+class Freespace:
+    ident: int
+    kind: str                   # "freecode" / "freedata" / "freespace"
+    size: int = 0
+    addr: int = -1              # SNES address of the block's first byte (after RATS)
+    pc: int = -1
+    align: bool = False
+    cleaned: bool = False
+    static: bool = False
+    bank: int | None = None     # fixed target bank, if asked for
+    code: bool = True
+    allocated_size: int = 0
+    tag_size: int = 0
+
+
+@dataclass
+class Options:
+    filename: str = "<input>"
+    include_dirs: tuple[Path, ...] = ()
+    base_dir: Path | None = None
+    allow_any_path: bool = False
+    defines: dict = field(default_factory=dict)
+    max_macro_depth: int = 256
+    max_loop_iterations: int = 100_000
+    max_output: int = MAX_ROM_SIZE
+    title_check: bool = True
+
+
+class PassState:
+    """Everything asar resets at the start of a pass."""
+
+    def __init__(self, ctx: "Context"):
+        self.snespos = 0x008000
+        self.realsnespos = 0x008000
+        self.startpos = 0x008000
+        self.realstartpos = 0x008000
+        self.org_set = False
+        self.base_active = False
+        self.mapper = "lorom"
+        self.sa1_banks = list(SA1_DEFAULT_BANKS)
+        self.freespace_id = 0
+        self.optimize_dp = "none"
+        self.optimize_address = "default"
+        self.dp_base = 0
+        self.bank_assume = None          # `bank` directive: None = current (-1 asar)
+        self.namespaces: list[str] = []
+        self.namespace_nested = False
+        self.parents: list[str] = []      # label chain for sublabels
+        self.macros: dict[str, Macro] = {}
+        from triforce.asm.defines import BUILTIN_DEFINES
+        self.defines: dict[str, str] = {**BUILTIN_DEFINES, **ctx.options.defines}
+        self.macro_varargs: int | None = None
+        self.function_depth = 0
+        self.rep_count: int | None = None
+        self.functions: dict[str, tuple] = {}
+        self.pos_counts: dict[str, int] = {}
+        self.neg_counts: dict[str, int] = {}
+        self.pushpc: list[tuple] = []
+        self.pushbase: list[int | None] = []
+        self.fillbyte = 0
+        self.padbyte = 0
+        self.table: dict[int, int] = {}
+        self.table_stack: list[dict] = []
+        self.math_pri = False
+        self.math_round = False
+        self.struct: dict | None = None
+        self.structs: dict[str, tuple[int, int]] = {}   # name -> (object size, struct size)
+        self.m = 1
+        self.x = 1
+        self.macro_depth = 0
+        self.macro_counter = 0
+        self.macro_calls = 0
+        self.defined_here: set[str] = set()
+        self.included_once: set[str] = set()
+        self.freespace_index = 0
+        self.bytes_written = 0
+        self.freespace_use = 0
+        self.warnpc_checks = 0
+        self.freespace_start = 0
+        self.rats_meta_allowed = False
+        self.include_depth = 0
+
+
+class Context:
+    """One assembly: options, cross-pass state (labels, freespace, caches) and output."""
+
+    def __init__(self, options: Options, rom: bytes | None):
+        self.options = options
+        self.original = bytes(rom or b"")
+        self.rom = bytearray(self.original)
+        self.rom_len = len(self.original)
+        self.labels: dict[str, Label] = {}
+        self.pass_labels: dict[str, int] = {}
+        self.pass_no = 0
+        self.final_pass = 2
+        self.diagnostics: list[Diagnostic] = []
+        self._seen: set = set()
+        self.prints: list[str] = []
+        self.writes: list[Write] = []
+        self.write_runs: list[list] = []     # [snes, pc, bytearray], merged as they grow
+        self.lines: list = []
+        self.freespaces: dict[int, Freespace] = {}
+        self.file_cache: dict[str, list] = {}
+        self.binary_cache: dict[str, bytes] = {}
+        self.ast_cache: dict = {}
+        self.len_cache: dict = {}
+        self.line_cache: dict = {}
+        self.stmt_cache: dict = {}
+        self.autocleans: list[int] = []
+        self.protects: list[tuple[int, list[int]]] = []
+        self.state = PassState(self)
+        self.cur = _Where(options.filename, 0)
+        self.title_expected: str | None = None
+        self.checksum_fix = True
+        self.warnings_off: set[str] = set()
+        self.freespace_byte = 0
+        self.cleared: list[Write] = []
+        self.current_file = options.filename
+
+    # ----- files (safety rules in triforce.asm.files) --------------------------------------
+    def load_source(self, name: str):
+        from triforce.asm.files import load_source
+        return load_source(self, name)
+
+    def read_binary(self, name: str) -> bytes:
+        from triforce.asm.files import read_binary
+        return read_binary(self, name)
+
+    @property
+    def span(self) -> SourceSpan:
+        return SourceSpan(self.cur.file, self.cur.line, 1 if self.cur.line else 0)
+
+    # ----- diagnostics -------------------------------------------------------------
+    def report(self, code: str, message: str, severity: Severity = Severity.ERROR,
+               span: SourceSpan | None = None, force: bool = False) -> None:
+        # Every pass re-runs the whole source, so the final pass sees every problem;
+        # earlier passes stay quiet (their forward-label guesses would mislead).
+        if self.pass_no != self.final_pass and not force:
+            return
+        span = span or self.span
+        key = (code, span.file, span.line, message, severity)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.diagnostics.append(Diagnostic(code, severity, message, span))
+
+    def warn(self, code: str, message: str) -> None:
+        if code not in self.warnings_off:
+            self.report(code, message, Severity.WARNING)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    # ----- mapping -----------------------------------------------------------------
+    def snes_to_pc(self, addr: int) -> int:
+        if addr < 0 or addr > 0xFFFFFF:
+            return -1
+        st = self.state
+        return get_mapper(st.mapper).to_pc(addr, st.sa1_banks)
+
+    def pc_to_snes(self, off: int) -> int:
+        if off < 0:
+            return -1
+        st = self.state
+        return get_mapper(st.mapper).to_snes(off, st.sa1_banks)
+
+    # ----- expressions -------------------------------------------------------------
+    def parse_expr(self, text: str):
+        key = (text, self.state.math_pri)
+        node = self.ast_cache.get(key)
+        if node is None:
+            try:
+                node = X.parse(text, self.state.math_pri)
+            except X.ExprError as exc:
+                raise AsmError(exc.code, exc.message) from None
+            self.ast_cache[key] = node
+        return node
+
+    def eval(self, text: str):
+        node = self.parse_expr(text)
+        try:
+            value = X.evaluate(node, self)
+        except X.ExprError as exc:
+            raise AsmError(exc.code, exc.message) from None
+        if self.state.math_round and isinstance(value, float):
+            value = float(int(value))
+        return value
+
+    def eval_int(self, text: str) -> int:
+        value = self.eval(text)
+        if isinstance(value, str):
+            raise AsmError("A119", f"expected a number, got a string: {text!r}")
+        try:
+            return X.to_int(value)
+        except X.ExprError as exc:
+            raise AsmError(exc.code, exc.message) from None
+
+    def get_len(self, text: str, bank_extraction: bool, bank: int | None) -> int:
+        key = (text, bank_extraction)
+        shape = self.len_cache.get(key)
+        if shape is None:
+            try:
+                shape = X.len_shape(text, bank_extraction)
+            except X.ExprError as exc:
+                raise AsmError(exc.code, exc.message) from None
+            self.len_cache[key] = shape
+        length, names, posneg = shape
+        if posneg is not None:
+            return self.label_len_posneg(posneg)
+        if not names:
+            return length
+        saved = self._len_bank
+        self._len_bank = bank
+        try:
+            for name in names:
+                this = self.label_len(name)
+                if this > length:
+                    length = this
+        finally:
+            self._len_bank = saved
+        return length
+
+    _len_bank: int | None = None
+
+    # callbacks used by expr.evaluate / expr.get_len --------------------------------
+    def label(self, name: str):
+        found = self.lookup_label(name)
+        if found is None:
+            if self.pass_no == 0 or (self.pass_no < self.final_pass and name.startswith("?")):
+                return 0
+            if self.pass_no < self.final_pass:
+                return 0
+            raise AsmError("A301", f"label {name!r} not found")
+        self.found_label = True
+        return found.addr & 0xFFFFFF
+
+    found_label = False
+
+    def posneg(self, text: str):
+        name = self.posneg_name(text)
+        found = self.labels.get(name)
+        self.found_label = True
+        if found is None:
+            if self.pass_no < self.final_pass:
+                return 0
+            raise AsmError("A301", f"label {text!r} not found")
+        return found.addr & 0xFFFFFF
+
+    def char(self, c: str) -> int:
+        code = ord(c)
+        table = self.state.table
+        if table:
+            if code not in table:
+                raise AsmError("A123", f"character {c!r} not in the current table")
+            return table[code]
+        return code
+
+    def subscript(self, name: str, index: int, fld: str):
+        info = self.state.structs.get(name.replace(".", "_"))
+        obj = info[0] if info else 0
+        return self.label(name + fld) + index * obj
+
+    def call(self, name: str, args, scope):
+        from triforce.asm.functions import call_function
+        return call_function(self, name, args, scope)
+
+    def label_len(self, name: str) -> int:
+        found = self.lookup_label(name)
+        if found is None:
+            return 2
+        return self.len_for_label(found)
+
+    def label_len_posneg(self, text: str) -> int:
+        if self.pass_no == 0:
+            return 2
+        found = self.labels.get(self.posneg_name(text))
+        if found is None:
+            return 2
+        return self.len_for_label(found)
+
+    def len_for_label(self, lab: Label) -> int:
+        """asar's ``getlenforlabel``: 1, 2 or 3 bytes for a label operand."""
+        st = self.state
+        addr = lab.addr & 0xFFFFFF
+        bank = addr >> 16
+        word = addr & 0xFFFF
+        optimize_bank = self._len_bank
+        if optimize_bank is None:
+            optimize_bank = st.bank_assume
+        relaxed = 0 if optimize_bank is None or optimize_bank < 0 else optimize_bank
+        if st.optimize_dp == "ram" and bank == 0x7E and 0 <= word - st.dp_base < 0x100:
+            return 1
+        if (st.optimize_dp == "always" and (bank == 0x7E or not bank & 0x40)
+                and 0 <= word - st.dp_base < 0x100):
+            return 1
+        if st.optimize_address == "ram" and bank == 0x7E and word < 0x2000:
+            return 2
+        if (st.optimize_address == "mirrors" and (bank == relaxed or (not bank & 0x40 and not relaxed & 0x40))
+                and word < 0x2000):
+            return 2
+        if st.optimize_address == "mirrors" and not bank & 0x40 and not relaxed & 0x40 and word < 0x8000:
+            return 2
+        if optimize_bank is not None and optimize_bank >= 0:
+            if lab.freespace:
+                return 3
+            return 2 if bank == optimize_bank else 3
+        if lab.freespace or st.freespace_id:
+            return 2 if lab.freespace == st.freespace_id else 3
+        return 2 if bank == (st.snespos >> 16) else 3
+
+    # ----- labels ------------------------------------------------------------------
+    def posneg_name(self, text: str, defining: bool = False) -> str:
+        st = self.state
+        depth = len(text)
+        scope = f"{st.macro_counter}" if st.macro_depth else ""
+        if text[0] == "+":
+            key = f"{scope}+{depth}"
+            count = st.pos_counts.get(key, 0)
+            return f":pos_{key}_{count + 1}"
+        key = f"{scope}-{depth}"
+        count = st.neg_counts.get(key, 0)
+        return f":neg_{key}_{count + 1 if defining else count}"
+
+    def canonical(self, name: str, defining: bool = False) -> str:
+        """The stored name of a label reference: sublabels resolved, dots as underscores."""
+        st = self.state
+        if name.startswith("."):
+            depth = len(name) - len(name.lstrip("."))
+            rest = name[depth:]
+            if depth > len(st.parents) or not st.parents:
+                if defining:
+                    raise AsmError("A302", f"sublabel {name!r} has no parent label")
+                return rest.replace(".", "_")
+            return st.parents[depth - 1] + "_" + rest.replace(".", "_")
+        if name.startswith("?"):
+            return f"?{st.macro_counter}_{name[1:]}"
+        return name.replace(".", "_")
+
+    def lookup_label(self, name: str) -> Label | None:
+        canon = self.canonical(name)
+        labels = self.labels
+        st = self.state
+        if st.namespaces and not name.startswith("."):
+            for i in range(len(st.namespaces), 0, -1):
+                found = labels.get("_".join(st.namespaces[:i]) + "_" + canon)
+                if found is not None:
+                    return found
+        return labels.get(canon)
+
+    def define_label(self, name: str, addr: int, freespace: int | None = None) -> str:
+        st = self.state
+        if name.startswith("."):
+            full = self.canonical(name, defining=True)
+            depth = len(name) - len(name.lstrip("."))
+            del st.parents[depth:]
+            st.parents.append(full)
+        elif name.startswith("?"):
+            full = self.canonical(name)
+        else:
+            full = name.replace(".", "_")
+            if not valid_label_name(name):
+                raise AsmError("A303", f"invalid label name {name!r}")
+            if st.namespaces:
+                full = "_".join(st.namespaces) + "_" + full
+            st.parents[:] = [full]
+        self.set_label(full, addr, st.freespace_id if freespace is None else freespace)
+        return full
+
+    def set_label(self, full: str, addr: int, freespace: int = 0) -> None:
+        st = self.state
+        if full in st.defined_here:
+            raise AsmError("A304", f"label {full!r} redefined")
+        st.defined_here.add(full)
+        old = self.labels.get(full)
+        if self.pass_no == self.final_pass and full in self.pass_labels and self.pass_labels[full] != addr \
+                and not full.startswith(":"):
+            self.report("A305", f"label {full!r} moved between passes "
+                        f"(${self.pass_labels[full]:06X} -> ${addr:06X})")
+        if old is None:
+            self.labels[full] = Label(addr, freespace)
+        else:
+            old.addr = addr
+            old.freespace = freespace
+        if self.pass_no == self.final_pass - 1:
+            self.pass_labels[full] = addr
+
+
+@dataclass(frozen=True)
+class _Where:
+    file: str
+    line: int
+
+
+def valid_label_name(name: str) -> bool:
+    if not name:
+        return False
+    if not (name[0].isalpha() or name[0] == "_"):
+        return False
+    return all(c.isalnum() or c in "_." for c in name) and name.isascii()

@@ -1,0 +1,599 @@
+"""asar directives: positions, data, files, output, mappers and scoping.
+
+Each handler is ``handler(runner, args, word, frame)``; ``runner`` is the
+:class:`~triforce.asm.statements.StatementRunner` of the current assembly.
+Freespace, autoclean and prot live in :mod:`triforce.asm.freespace`.
+"""
+
+from __future__ import annotations
+
+from triforce.asm import expr as X
+from triforce.asm.context import AsmError, FatalError
+from triforce.asm.freespace import FREESPACE_DIRECTIVES
+from triforce.asm.lines import split_args, unquote
+from triforce.rom.mappers import ALIASES, MAPPERS
+
+
+def _final(runner) -> bool:
+    return runner.ctx.pass_no == runner.ctx.final_pass
+
+
+def _need_args(args: str, word: str) -> None:
+    if not args.strip():
+        raise AsmError("A220", f"{word} needs an argument")
+
+
+# ----- positions -----------------------------------------------------------------------
+def d_org(runner, args, word, frame):
+    _need_args(args, word)
+    addr = runner.ctx.eval_int(args)
+    if not 0 <= addr <= 0xFFFFFF:
+        raise AsmError("A221", f"org address ${addr:X} is not a 24-bit address")
+    runner.set_org(addr)
+
+
+def d_base(runner, args, word, frame):
+    _need_args(args, word)
+    st = runner.ctx.state
+    runner.require_org()
+    if args.strip().lower() == "off":
+        st.snespos = st.realsnespos
+        st.startpos = st.realstartpos
+        st.base_active = False
+        return
+    addr = runner.ctx.eval_int(args)
+    st.snespos = st.startpos = addr
+    st.base_active = True
+
+
+def d_skip(runner, args, word, frame):
+    _need_args(args, word)
+    ctx = runner.ctx
+    st = ctx.state
+    runner.require_org()
+    low = args.strip().lower()
+    if low.startswith("align "):
+        parts = low[6:].split(" offset ")
+        align = ctx.eval_int(parts[0])
+        offset = ctx.eval_int(parts[1]) if len(parts) > 1 else 0
+        if align <= 0 or align & (align - 1):
+            raise AsmError("A222", "alignment must be a power of two")
+        amount = (offset - st.snespos) % align
+    else:
+        amount = ctx.eval_int(args)
+    st.snespos += amount
+    st.realsnespos += amount
+
+
+def d_warnpc(runner, args, word, frame):
+    _need_args(args, word)
+    ctx = runner.ctx
+    limit = ctx.eval_int(args)
+    runner.require_org()
+    if ctx.pass_no == ctx.final_pass and (ctx.state.snespos & 0xFFFFFF) > limit:
+        raise AsmError("A223", f"warnpc: PC ${ctx.state.snespos & 0xFFFFFF:06X} is past ${limit:06X}")
+
+
+def d_align(runner, args, word, frame):
+    _need_args(args, word)
+    ctx = runner.ctx
+    st = ctx.state
+    runner.require_org()
+    parts = args.lower().split(" offset ")
+    align = ctx.eval_int(parts[0])
+    offset = ctx.eval_int(parts[1]) if len(parts) > 1 else 0
+    if align <= 0 or align & (align - 1):
+        raise AsmError("A222", "alignment must be a power of two")
+    amount = (offset - st.snespos) % align
+    runner.emit(_pattern(getattr(st, "fill_pattern", bytes((st.fillbyte,))), amount))
+
+
+def _pattern(pattern: bytes, count: int) -> bytes:
+    if count <= 0:
+        return b""
+    reps = count // len(pattern) + 1
+    return (pattern * reps)[:count]
+
+
+def d_fill(runner, args, word, frame):
+    _need_args(args, word)
+    ctx = runner.ctx
+    st = ctx.state
+    if args.strip().lower().startswith("align "):
+        return d_align(runner, args.strip()[6:], "align", frame)
+    count = ctx.eval_int(args)
+    if count < 0 or count > ctx.options.max_output:
+        raise AsmError("A224", f"fill count {count} out of range")
+    runner.emit(_pattern(getattr(st, "fill_pattern", bytes((st.fillbyte,))), count))
+
+
+def _set_pattern(runner, args, width, attr_byte, attr_pattern):
+    ctx = runner.ctx
+    value = ctx.eval_int(args)
+    st = ctx.state
+    setattr(st, attr_byte, value & 0xFF)
+    setattr(st, attr_pattern, (value & ((1 << (8 * width)) - 1)).to_bytes(width, "little"))
+
+
+def d_fillbyte(runner, args, word, frame):
+    _need_args(args, word)
+    width = {"fillbyte": 1, "fillword": 2, "filllong": 3, "filldword": 4}[word]
+    _set_pattern(runner, args, width, "fillbyte", "fill_pattern")
+
+
+def d_padbyte(runner, args, word, frame):
+    _need_args(args, word)
+    width = {"padbyte": 1, "padword": 2, "padlong": 3, "paddword": 4}[word]
+    _set_pattern(runner, args, width, "padbyte", "pad_pattern")
+
+
+def d_pad(runner, args, word, frame):
+    _need_args(args, word)
+    ctx = runner.ctx
+    st = ctx.state
+    runner.require_org()
+    target = ctx.eval_int(args)
+    amount = target - (st.realsnespos & 0xFFFFFF)
+    if amount > 0x1000000:
+        raise AsmError("A224", "pad distance too large")
+    if amount > 0:
+        runner.emit(_pattern(getattr(st, "pad_pattern", bytes((st.padbyte,))), amount))
+
+
+def d_pushpc(runner, args, word, frame):
+    st = runner.ctx.state
+    runner.require_org()
+    st.pushpc.append((st.snespos, st.realsnespos, st.startpos, st.realstartpos,
+                      st.freespace_id, st.base_active, getattr(st, "freespace_start", 0)))
+    st.freespace_id = 0
+
+
+def d_pullpc(runner, args, word, frame):
+    st = runner.ctx.state
+    if not st.pushpc:
+        raise AsmError("A225", "pullpc without pushpc")
+    runner.close_freespace()
+    (st.snespos, st.realsnespos, st.startpos, st.realstartpos,
+     st.freespace_id, st.base_active, st.freespace_start) = st.pushpc.pop()
+
+
+def d_pushbase(runner, args, word, frame):
+    st = runner.ctx.state
+    st.pushbase.append(st.snespos if st.base_active else None)
+
+
+def d_pullbase(runner, args, word, frame):
+    st = runner.ctx.state
+    if not st.pushbase:
+        raise AsmError("A226", "pullbase without pushbase")
+    base = st.pushbase.pop()
+    if base is None:
+        st.snespos = st.realsnespos
+        st.base_active = False
+    else:
+        st.snespos = base
+        st.base_active = True
+
+
+# ----- data ------------------------------------------------------------------------------
+_DATA_WIDTH = {"db": 1, "dw": 2, "dl": 3, "dd": 4}
+
+
+def d_data(runner, args, word, frame):
+    _need_args(args, word)
+    ctx = runner.ctx
+    width = _DATA_WIDTH[word]
+    items = ctx.stmt_cache.get(("data", args))
+    if items is None:
+        items = []
+        for part in split_args(args):
+            if not part:
+                raise AsmError("A227", f"empty value in {word}")
+            text = unquote(part)
+            items.append(("s", text) if text is not None else ("e", part))
+        items = tuple(items)
+        ctx.stmt_cache[("data", args)] = items
+    runner.require_org()
+    if ctx.pass_no != ctx.final_pass:
+        size = sum(len(v) if k == "s" else 1 for k, v in items) * width
+        runner.emit(bytes(size))
+        return
+    mask = (1 << (8 * width)) - 1
+    out = bytearray()
+    for kind, value in items:
+        if kind == "s":
+            for ch in value:
+                out += (ctx.char(ch) & mask).to_bytes(width, "little")
+        else:
+            v = ctx.eval(value)
+            if isinstance(v, str):
+                for ch in v:
+                    out += (ctx.char(ch) & mask).to_bytes(width, "little")
+                continue
+            out += (X.to_int(v) & mask).to_bytes(width, "little")
+    runner.emit(bytes(out))
+
+
+def d_table(runner, args, word, frame):
+    ctx = runner.ctx
+    st = ctx.state
+    parts = split_args(args)
+    name = unquote(parts[0]) if parts else None
+    if name is None:
+        raise AsmError("A228", "table needs a quoted file name")
+    data = ctx.read_binary(name).decode("utf-8", "replace")
+    table = {}
+    for line in data.splitlines():
+        if "=" not in line:
+            continue
+        code, _, ch = line.partition("=")
+        try:
+            value = int(code.strip(), 16)
+        except ValueError:
+            raise AsmError("A229", f"malformed table line {line!r}") from None
+        if ch:
+            table[ord(ch[0])] = value
+    st.table = table
+
+
+def d_cleartable(runner, args, word, frame):
+    runner.ctx.state.table = {}
+
+
+def d_pushtable(runner, args, word, frame):
+    st = runner.ctx.state
+    st.table_stack.append(dict(st.table))
+
+
+def d_pulltable(runner, args, word, frame):
+    st = runner.ctx.state
+    if not st.table_stack:
+        raise AsmError("A230", "pulltable without pushtable")
+    st.table = st.table_stack.pop()
+
+
+# ----- files -------------------------------------------------------------------------------
+def d_incsrc(runner, args, word, frame):
+    _need_args(args, word)
+    ctx = runner.ctx
+    name = unquote(args) or args.strip()
+    lines, path_key = ctx.load_source(name)
+    st = ctx.state
+    if path_key in st.included_once:
+        return
+    st.include_depth = getattr(st, "include_depth", 0) + 1
+    if st.include_depth > 64:
+        st.include_depth -= 1
+        raise FatalError("A604", "incsrc nested more than 64 deep")
+    saved_span = ctx.cur
+    saved_file = ctx.current_file
+    ctx.current_file = path_key
+    from triforce.asm.engine import Frame
+    try:
+        runner.engine.run_lines(lines, Frame())
+    finally:
+        st.include_depth -= 1
+        ctx.cur = saved_span
+        ctx.current_file = saved_file
+
+
+def d_includeonce(runner, args, word, frame):
+    runner.ctx.state.included_once.add(runner.ctx.current_file)
+
+
+def d_incbin(runner, args, word, frame):
+    _need_args(args, word)
+    ctx = runner.ctx
+    target = None
+    if "->" in args:
+        args, _, target = args.partition("->")
+        target = target.strip()
+    spec = args.strip()
+    name = unquote(spec)
+    start = end = None
+    if name is None:
+        q = spec.rfind('"')
+        if spec.startswith('"') and q > 0 and spec[q + 1:].startswith(":"):
+            name = spec[1:q]
+            rng = spec[q + 2:]
+        elif ":" in spec:
+            name, _, rng = spec.partition(":")
+        else:
+            name, rng = spec, ""
+        if rng:
+            lo, sep, hi = rng.partition("..")
+            if not sep:
+                lo, sep, hi = rng.partition("-")
+            start = ctx.eval_int(lo) if lo.strip() else 0
+            end = ctx.eval_int(hi) if hi.strip() else None
+    data = ctx.read_binary(name.strip())
+    start = start or 0
+    end = len(data) if end is None else end
+    if not 0 <= start <= end <= len(data):
+        raise AsmError("A605", f"incbin range {start}..{end} outside {name!r} ({len(data)} bytes)")
+    chunk = data[start:end]
+    if target is not None:
+        st = ctx.state
+        addr = ctx.eval_int(target) if ctx.pass_no == ctx.final_pass or not target[:1].isalpha() else None
+        if addr is None:
+            lab = ctx.lookup_label(target)
+            addr = lab.addr if lab is not None else 0x808000
+        d_pushpc(runner, "", "pushpc", frame)
+        try:
+            runner.set_org(addr & 0xFFFFFF)
+            runner.emit(chunk)
+        finally:
+            d_pullpc(runner, "", "pullpc", frame)
+        del st
+        return
+    runner.emit(chunk)
+
+
+# ----- messages --------------------------------------------------------------------------
+def _format_print(ctx, args: str) -> str:
+    out = []
+    for part in split_args(args):
+        text = unquote(part)
+        if text is not None:
+            out.append(text)
+            continue
+        low = part.lower()
+        if low == "pc":
+            out.append(f"{ctx.state.snespos & 0xFFFFFF:06X}")
+        elif low == "bytes":
+            out.append(str(ctx.state.bytes_written))
+        elif low == "freespaceuse":
+            out.append(str(ctx.state.freespace_use))
+        elif "(" in part and part.rstrip().endswith(")") and low.split("(")[0].strip() in ("dec", "hex", "bin", "double"):
+            fn = low.split("(")[0].strip()
+            inner = split_args(part[part.find("(") + 1:part.rstrip().rfind(")")])
+            value = ctx.eval(inner[0])
+            width = ctx.eval_int(inner[1]) if len(inner) > 1 else 0
+            if fn == "dec":
+                out.append(str(X.to_int(value)))
+            elif fn == "hex":
+                out.append(format(X.to_int(value) & 0xFFFFFFFFFFFFFFFF if X.to_int(value) < 0 else
+                                  X.to_int(value), "X").rjust(width, "0"))
+            elif fn == "bin":
+                out.append(format(X.to_int(value), "b").rjust(width, "0"))
+            else:
+                out.append(f"{float(value):.{width or 5}f}")
+        else:
+            out.append(X.format_number(ctx.eval(part)))
+    return "".join(out)
+
+
+def d_print(runner, args, word, frame):
+    ctx = runner.ctx
+    if ctx.pass_no == ctx.final_pass:
+        ctx.prints.append(_format_print(ctx, args))
+
+
+def d_assert(runner, args, word, frame):
+    _need_args(args, word)
+    ctx = runner.ctx
+    if ctx.pass_no != ctx.final_pass:
+        return
+    parts = split_args(args)
+    if not ctx.eval(parts[0]):
+        message = _format_print(ctx, ",".join(parts[1:])) if len(parts) > 1 else "assertion failed"
+        raise AsmError("A701", f"assertion failed: {message}" if len(parts) > 1 else message)
+
+
+def d_error(runner, args, word, frame):
+    ctx = runner.ctx
+    if ctx.pass_no == ctx.final_pass:
+        raise AsmError("A702", _format_print(ctx, args) if args.strip() else "error command")
+
+
+def d_warn(runner, args, word, frame):
+    ctx = runner.ctx
+    if ctx.pass_no == ctx.final_pass:
+        ctx.warn("W701", _format_print(ctx, args) if args.strip() else "warn command")
+
+
+def d_check(runner, args, word, frame):
+    ctx = runner.ctx
+    sub, _, rest = args.strip().partition(" ")
+    sub = sub.lower()
+    if sub == "title":
+        title = unquote(rest)
+        if title is None:
+            raise AsmError("A703", "check title needs a quoted title")
+        ctx.title_expected = title
+    elif sub == "bankcross":
+        ctx.state.bankcross = rest.strip().lower()
+    else:
+        raise AsmError("A704", f"unknown check {sub!r}")
+
+
+# ----- mappers and settings -------------------------------------------------------------------
+def d_mapper(runner, args, word, frame):
+    ctx = runner.ctx
+    name = ALIASES.get(word, word)
+    st = ctx.state
+    st.mapper = name
+    if name == "sa1" and args.strip():
+        banks = [ctx.eval_int(a) for a in split_args(args)]
+        if len(banks) != 4 or not all(0 <= b <= 7 for b in banks):
+            raise AsmError("A705", "sa1rom takes four bank numbers 0-7")
+        st.sa1_banks = [banks[0] << 20, banks[1] << 20, -1, -1, banks[2] << 20, banks[3] << 20, -1, -1]
+    st.mapper_set = True
+
+
+def d_namespace(runner, args, word, frame):
+    st = runner.ctx.state
+    arg = args.strip()
+    low = arg.lower()
+    if low.startswith("nested "):
+        st.namespace_nested = low.split()[1] == "on"
+        return
+    if low == "off":
+        if st.namespace_nested and st.namespaces:
+            st.namespaces.pop()
+        else:
+            st.namespaces = []
+        return
+    if not arg or not all(c.isalnum() or c == "_" for c in arg):
+        raise AsmError("A706", f"invalid namespace name {arg!r}")
+    if st.namespace_nested:
+        st.namespaces.append(arg)
+    else:
+        st.namespaces = [arg]
+
+
+def d_struct(runner, args, word, frame):
+    ctx = runner.ctx
+    st = ctx.state
+    parts = args.split()
+    if not parts:
+        raise AsmError("A707", "struct needs a name")
+    if st.struct is not None:
+        raise AsmError("A708", "nested struct")
+    name = parts[0]
+    if len(parts) >= 3 and parts[1].lower() == "extends":
+        parent = parts[2]
+        info = st.structs.get(parent)
+        lab = ctx.lookup_label(parent)
+        if info is None or lab is None:
+            if ctx.pass_no:
+                raise AsmError("A130", f"struct {parent!r} not found")
+            info, lab = (0, 0), None
+        start = (lab.addr if lab else 0) + info[1]
+        full = parent + "_" + name
+    else:
+        start = ctx.eval_int(" ".join(parts[1:])) if len(parts) > 1 else 0
+        full = name
+    runner.require_org()
+    st.struct = {"name": full, "start": start,
+                 "saved": (st.snespos, st.realsnespos, st.startpos, st.realstartpos, st.parents[:])}
+    ctx.set_label(full, start, 0)
+    st.snespos = st.realsnespos = start
+
+
+def d_endstruct(runner, args, word, frame):
+    ctx = runner.ctx
+    st = ctx.state
+    if st.struct is None:
+        raise AsmError("A709", "endstruct without struct")
+    size = st.snespos - st.struct["start"]
+    low = args.strip().lower()
+    obj = size
+    if low.startswith("align"):
+        align = ctx.eval_int(low[5:]) if low[5:].strip() else 1
+        if align > 0 and obj % align:
+            obj += align - obj % align
+    st.structs[st.struct["name"]] = (obj, size)
+    st.snespos, st.realsnespos, st.startpos, st.realstartpos, st.parents = st.struct["saved"]
+    st.struct = None
+
+
+def d_function(runner, args, word, frame):
+    ctx = runner.ctx
+    head, eq, body = args.partition("=")
+    head = head.strip()
+    if not eq or "(" not in head or not head.endswith(")"):
+        raise AsmError("A710", "malformed function: expected 'function name(args) = expression'")
+    name = head[:head.find("(")].strip()
+    params = [p.strip() for p in head[head.find("(") + 1:-1].split(",") if p.strip()]
+    if not name or not all(p.replace("_", "a").isalnum() for p in params):
+        raise AsmError("A710", "malformed function declaration")
+    if len(set(params)) != len(params):
+        raise AsmError("A710", "duplicate function parameter")
+    ctx.state.functions[name] = (tuple(params), ctx.parse_expr(body.strip()))
+
+
+def d_math(runner, args, word, frame):
+    st = runner.ctx.state
+    parts = args.lower().split()
+    if len(parts) != 2 or parts[1] not in ("on", "off") or parts[0] not in ("pri", "round"):
+        raise AsmError("A711", "expected 'math pri on|off' or 'math round on|off'")
+    if parts[0] == "pri":
+        st.math_pri = parts[1] == "on"
+    else:
+        st.math_round = parts[1] == "on"
+
+
+def d_asar(runner, args, word, frame):
+    ctx = runner.ctx
+    text = args.strip()
+    try:
+        nums = [int(p) for p in text.split(".")]
+    except ValueError:
+        raise AsmError("A714", f"invalid asar version {text!r}") from None
+    major, minor = nums[0], nums[1] if len(nums) > 1 else 0
+    if (major, minor) > (1, 91):
+        raise AsmError("A715", f"this source needs asar {text}; asar 1.91 behaviour is emulated")
+    if (major, minor) >= (1, 9):
+        ctx.state.math_pri = True
+
+
+def d_bank(runner, args, word, frame):
+    ctx = runner.ctx
+    low = args.strip().lower()
+    if low in ("noassume", "auto"):
+        ctx.state.bank_assume = None if low == "auto" else -1
+    else:
+        ctx.state.bank_assume = ctx.eval_int(args) & 0xFF
+
+
+def d_optimize(runner, args, word, frame):
+    st = runner.ctx.state
+    parts = args.lower().split()
+    if len(parts) == 2 and parts[0] == "dp" and parts[1] in ("none", "ram", "always"):
+        st.optimize_dp = parts[1]
+    elif len(parts) == 2 and parts[0] == "address" and parts[1] in ("default", "ram", "mirrors"):
+        st.optimize_address = parts[1]
+    else:
+        raise AsmError("A716", f"unknown optimize setting {args!r}")
+
+
+def d_dpbase(runner, args, word, frame):
+    runner.ctx.state.dp_base = runner.ctx.eval_int(args)
+
+
+def d_undef(runner, args, word, frame):
+    name = unquote(args)
+    name = (name if name is not None else args.strip()).lstrip("!")
+    if name not in runner.ctx.state.defines:
+        raise AsmError("A401", f"define !{name} not found")
+    del runner.ctx.state.defines[name]
+
+
+def d_arch(runner, args, word, frame):
+    if args.strip().lower() != "65816":
+        raise AsmError("A717", f"architecture {args.strip()!r} is not supported (only 65816)")
+
+
+def d_rep(runner, args, word, frame):
+    count = runner.ctx.eval_int(args)
+    runner.ctx.state.rep_count = max(count, 0)
+
+
+def d_ignored(runner, args, word, frame):
+    """Accepted for compatibility; has no effect on the bytes."""
+
+
+def d_spcblock(runner, args, word, frame):
+    raise AsmError("A718", f"{word} is not supported by this assembler")
+
+
+DIRECTIVES = {
+    "org": d_org, "base": d_base, "skip": d_skip, "warnpc": d_warnpc, "align": d_align,
+    "fill": d_fill, "fillbyte": d_fillbyte, "fillword": d_fillbyte, "filllong": d_fillbyte,
+    "filldword": d_fillbyte, "pad": d_pad, "padbyte": d_padbyte, "padword": d_padbyte,
+    "padlong": d_padbyte, "paddword": d_padbyte,
+    "pushpc": d_pushpc, "pullpc": d_pullpc, "pushbase": d_pushbase, "pullbase": d_pullbase,
+    "db": d_data, "dw": d_data, "dl": d_data, "dd": d_data,
+    "table": d_table, "cleartable": d_cleartable, "pushtable": d_pushtable, "pulltable": d_pulltable,
+    "incsrc": d_incsrc, "incbin": d_incbin, "includeonce": d_includeonce, "includefrom": d_ignored,
+    "print": d_print, "assert": d_assert, "error": d_error, "warn": d_warn, "check": d_check,
+    "namespace": d_namespace, "struct": d_struct, "endstruct": d_endstruct,
+    "function": d_function, "math": d_math, "asar": d_asar, "bank": d_bank,
+    "optimize": d_optimize, "dpbase": d_dpbase, "undef": d_undef, "arch": d_arch,
+    "rep": d_rep, "warnings": d_ignored, "spcblock": d_spcblock, "endspcblock": d_spcblock,
+    "startpos": d_spcblock,
+}
+for _name in list(MAPPERS) + list(ALIASES):
+    DIRECTIVES[_name] = d_mapper
+DIRECTIVES.update(FREESPACE_DIRECTIVES)

@@ -1,0 +1,400 @@
+"""The pass driver: runs logical lines through conditionals, loops, macros and statements.
+
+Each pass re-runs the whole source from a fresh :class:`PassState` (asar resets
+defines, macros and positions per pass); labels, freespace and parse caches
+live on the :class:`Context` across passes. Lines are split once per file and
+statements parsed once per distinct text, so later passes cost little more
+than label lookups and arithmetic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from triforce.asm import defines as D
+from triforce.asm.context import AsmError, Context, FatalError, LineRecord, Macro, Write
+from triforce.asm.lines import SourceLine, normalize, split_args, split_blocks
+from triforce.diagnostics import Severity, SourceSpan
+
+_LABEL_COLON = re.compile(r"^([A-Za-z_?.][A-Za-z0-9_.]*|#?[A-Za-z_][A-Za-z0-9_.]*):(?:\s+|$)")
+_SUBLABEL = re.compile(r"^(\.+[A-Za-z0-9_][A-Za-z0-9_.]*)(?:\s+|$)")
+_POSNEG = re.compile(r"^(\++|-+):?(?:\s+|$)")
+_ASSIGN = re.compile(r"^([A-Za-z_.?][A-Za-z0-9_.]*)\s*=\s*(?!=)(.+)$")
+_MACRO_HEAD = re.compile(r"^macro\s+([A-Za-z0-9_]+)\s*\((.*)\)\s*$", re.IGNORECASE)
+_MACRO_ARG = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
+_VARARG = re.compile(r"<\.\.\.\[([^\]]*)\]>")
+_FOR_HEAD = re.compile(r"^([A-Za-z0-9_]+)\s*=\s*(.+?)\.\.(.+)$")
+
+_CONTROL = frozenset({"if", "elseif", "else", "endif", "while", "endwhile", "for", "endfor"})
+
+
+@dataclass
+class Cond:
+    kind: str
+    active: bool
+    taken: bool
+    parent_active: bool
+    line_idx: int = 0
+    block_idx: int = 0
+    var: str = ""
+    cur: int = 0
+    end: int = 0
+
+
+@dataclass
+class Frame:
+    """Where lines come from: a file, or a macro call with its arguments."""
+
+    args: dict = field(default_factory=dict)
+    varargs: list = field(default_factory=list)
+    macro: Macro | None = None
+
+
+def first_word(block: str) -> str:
+    cut = block.find(" ")
+    return (block if cut < 0 else block[:cut]).lower()
+
+
+def _line_info(text: str) -> tuple:
+    """(special, blocks, first words): special 1 = macro header, 2 = endmacro."""
+    low = text.lower()
+    if low.startswith("macro "):
+        return 1, (), ()
+    if low == "endmacro":
+        return 2, (), ()
+    blocks = split_blocks(text) if " : " in text else [text]
+    return 0, tuple(blocks), tuple(first_word(b) for b in blocks)
+
+
+class Engine:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        from triforce.asm.directives import DIRECTIVES
+        from triforce.asm.statements import StatementRunner
+        self.directives = DIRECTIVES
+        self.stmts = StatementRunner(ctx, self)
+        self.loop_counts: dict = {}
+
+    # ----- passes ------------------------------------------------------------------
+    def run_pass(self, main_lines: list[SourceLine]) -> None:
+        ctx = self.ctx
+        self.loop_counts = {}
+        self.run_lines(main_lines, Frame())
+        self.stmts.close_freespace()
+        if ctx.state.struct is not None:
+            ctx.report("A712", "struct without endstruct")
+        if ctx.state.pushpc and ctx.pass_no == ctx.final_pass:
+            ctx.warn("W103", "pushpc without pullpc at end of assembly")
+
+    # ----- lines -------------------------------------------------------------------
+    def run_lines(self, lines: list[SourceLine], frame: Frame) -> None:
+        ctx = self.ctx
+        cond: list[Cond] = []
+        line_cache = ctx.line_cache
+        idx = 0
+        start_block = 0
+        count = len(lines)
+        while idx < count:
+            sl = lines[idx]
+            line_idx = idx
+            idx += 1
+            ctx.cur = sl
+            raw = sl.text
+            active = not cond or cond[-1].active
+            if not active:
+                self._inactive_line(raw, cond, frame, start_block)
+                start_block = 0
+                continue
+            if frame.macro is None and "!" not in raw and "\\" not in raw:
+                text = raw
+            else:
+                try:
+                    text = raw
+                    if frame.macro is not None:
+                        text = self._macro_args(text, frame)
+                    text = D.resolve(ctx, text)
+                    if frame.macro is not None and "<..." in text:
+                        text = self._varargs(text, frame)
+                except FatalError:
+                    raise
+                except AsmError as exc:
+                    ctx.report(exc.code, exc.message, exc.severity)
+                    start_block = 0
+                    continue
+            info = line_cache.get(text)
+            if info is None:
+                info = _line_info(text)
+                line_cache[text] = info
+            special, blocks, words = info
+            if special:
+                if special == 1:
+                    idx = self._define_macro(lines, line_idx, text)
+                else:
+                    ctx.report("A502", "endmacro without macro")
+                continue
+            jump = None
+            bi = start_block
+            start_block = 0
+            while bi < len(blocks):
+                block = blocks[bi]
+                if not block:
+                    bi += 1
+                    continue
+                active = not cond or cond[-1].active
+                word = words[bi]
+                if word in _CONTROL:
+                    jump = self._control(word, block, cond, line_idx, bi, active)
+                    if jump is not None:
+                        break
+                    bi += 1
+                    continue
+                if not active:
+                    bi += 1
+                    continue
+                st = ctx.state
+                if st.rep_count is not None and word != "rep":
+                    times = st.rep_count
+                    st.rep_count = None
+                    for _ in range(times):
+                        self._exec(block, frame)
+                else:
+                    self._exec(block, frame)
+                bi += 1
+            if jump is not None:
+                idx, start_block = jump
+        if ctx.state.rep_count is not None:
+            ctx.state.rep_count = None
+        if cond:
+            ctx.report("A503", f"unclosed {cond[-1].kind}")
+
+    def _exec(self, block: str, frame: Frame) -> None:
+        ctx = self.ctx
+        try:
+            self.stmts.run_block(block, frame)
+            if ctx.pass_no == ctx.final_pass:
+                self.stmts.check_bank_cross()
+        except FatalError:
+            raise
+        except AsmError as exc:
+            ctx.report(exc.code, exc.message, exc.severity)
+
+    def _inactive_line(self, raw: str, cond: list[Cond], frame: Frame, start_block: int) -> None:
+        """Lines in a false branch: only track nesting (and elseif/else, which may switch on)."""
+        ctx = self.ctx
+        blocks = split_blocks(normalize(raw))
+        for bi, block in enumerate(blocks):
+            if bi < start_block:
+                continue
+            word = first_word(block)
+            if word not in _CONTROL:
+                continue
+            if word in ("elseif", "else") and cond and cond[-1].parent_active and not cond[-1].taken:
+                try:
+                    text = block
+                    if frame.macro is not None:
+                        text = self._macro_args(text, frame)
+                    text = D.resolve(ctx, text)
+                except AsmError as exc:
+                    ctx.report(exc.code, exc.message, exc.severity)
+                    continue
+                self._control(first_word(text), text, cond, 0, bi, not cond or cond[-1].active)
+                rest = blocks[bi + 1:]
+                if cond[-1].active and rest:
+                    # the rest of this line now runs
+                    for block2 in rest:
+                        if first_word(block2) in _CONTROL:
+                            self._control(first_word(block2), D.resolve(ctx, block2), cond, 0, 0,
+                                          not cond or cond[-1].active)
+                        elif cond[-1].active:
+                            self._exec(D.resolve(ctx, block2), frame)
+                    return
+                continue
+            self._control(word, block, cond, 0, bi, False)
+
+    # ----- control flow --------------------------------------------------------------
+    def _condition(self, text: str) -> bool:
+        value = self.ctx.eval(text)
+        return bool(value)
+
+    def _control(self, word: str, block: str, cond: list[Cond], line_idx: int, bi: int, active: bool):
+        ctx = self.ctx
+        arg = block[len(word):].strip()
+        try:
+            if word == "if":
+                value = self._condition(arg) if active else False
+                cond.append(Cond("if", active and value, value or not active, active))
+            elif word == "elseif":
+                if not cond or cond[-1].kind != "if":
+                    raise AsmError("A504", "elseif without if")
+                top = cond[-1]
+                if top.parent_active and not top.taken:
+                    value = self._condition(arg)
+                    top.active = value
+                    top.taken = value
+                else:
+                    top.active = False
+            elif word == "else":
+                if not cond or cond[-1].kind != "if":
+                    raise AsmError("A504", "else without if")
+                top = cond[-1]
+                top.active = top.parent_active and not top.taken
+                top.taken = True
+            elif word == "endif":
+                if not cond or cond[-1].kind != "if":
+                    raise AsmError("A504", "endif without if")
+                cond.pop()
+            elif word == "while":
+                value = self._condition(arg) if active else False
+                cond.append(Cond("while", value, value, active, line_idx, bi))
+                key = (ctx.cur.file, ctx.cur.line, bi)
+                if value:
+                    n = self.loop_counts.get(key, 0) + 1
+                    if n > ctx.options.max_loop_iterations:
+                        cond[-1].active = False
+                        raise FatalError("A505", f"while loop ran more than "
+                                         f"{ctx.options.max_loop_iterations} times")
+                    self.loop_counts[key] = n
+                else:
+                    self.loop_counts.pop(key, None)
+            elif word == "endwhile":
+                if not cond or cond[-1].kind != "while":
+                    raise AsmError("A504", "endwhile without while")
+                top = cond.pop()
+                if top.active:
+                    return top.line_idx, top.block_idx
+            elif word == "for":
+                m = _FOR_HEAD.match(arg)
+                if active:
+                    if not m:
+                        raise AsmError("A506", "malformed for: expected 'for var = start..end'")
+                    start = ctx.eval_int(m.group(2))
+                    end = ctx.eval_int(m.group(3))
+                    if end - start > ctx.options.max_loop_iterations:
+                        raise FatalError("A505", "for loop has too many iterations")
+                    run = start < end
+                    cond.append(Cond("for", run, run, True, line_idx, bi, m.group(1), start, end))
+                    if run:
+                        ctx.state.defines[m.group(1)] = str(start)
+                else:
+                    cond.append(Cond("for", False, True, False, line_idx, bi))
+            elif word == "endfor":
+                if not cond or cond[-1].kind != "for":
+                    raise AsmError("A504", "endfor without for")
+                top = cond[-1]
+                if top.active:
+                    top.cur += 1
+                    if top.cur < top.end:
+                        ctx.state.defines[top.var] = str(top.cur)
+                        return top.line_idx, top.block_idx + 1
+                cond.pop()
+        except FatalError:
+            raise
+        except AsmError as exc:
+            ctx.report(exc.code, exc.message, exc.severity)
+            if word in ("if", "while", "for") and (not cond or cond[-1].kind != word or
+                                                   cond[-1].line_idx != line_idx):
+                cond.append(Cond(word, False, True, active, line_idx, bi))
+        return None
+
+    # ----- macros ------------------------------------------------------------------
+    def _define_macro(self, lines: list[SourceLine], line_idx: int, text: str) -> int:
+        ctx = self.ctx
+        head = _MACRO_HEAD.match(text)
+        depth = 1
+        idx = line_idx + 1
+        body: list[SourceLine] = []
+        while idx < len(lines):
+            t = lines[idx].text
+            low = t.lower()
+            if low.startswith("macro "):
+                depth += 1
+            elif low == "endmacro":
+                depth -= 1
+                if depth == 0:
+                    break
+            body.append(lines[idx])
+            idx += 1
+        if depth:
+            ctx.report("A507", "macro without endmacro")
+        if not head:
+            ctx.report("A508", f"malformed macro declaration: {text!r}")
+            return idx + 1
+        name = head.group(1)
+        params = [p.strip() for p in head.group(2).split(",")] if head.group(2).strip() else []
+        variadic = bool(params) and params[-1] == "..."
+        if variadic:
+            params = params[:-1]
+        for p in params:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", p):
+                ctx.report("A509", f"invalid macro parameter name {p!r}")
+                return idx + 1
+        if len(set(params)) != len(params):
+            ctx.report("A509", "duplicate macro parameter name")
+            return idx + 1
+        st = ctx.state
+        if name in st.macros:
+            ctx.report("A510", f"macro {name!r} redefined")
+        st.macros[name] = Macro(name, tuple(params), variadic, body, ctx.cur.file, ctx.cur.line)
+        return idx + 1
+
+    def call_macro(self, text: str, frame: Frame) -> None:
+        ctx = self.ctx
+        st = ctx.state
+        paren = text.find("(")
+        if paren < 0 or not text.rstrip().endswith(")"):
+            name = text[1:].strip()
+            args_text = None
+        else:
+            name = text[1:paren].strip()
+            args_text = text[paren + 1:text.rstrip().rfind(")")]
+        macro = st.macros.get(name)
+        if macro is None:
+            raise AsmError("A511", f"macro {name!r} not found")
+        if args_text is None:
+            raise AsmError("A512", f"macro call %{name} needs parentheses")
+        args = split_args(args_text) if args_text.strip() else []
+        if macro.variadic:
+            if len(args) < len(macro.params):
+                raise AsmError("A513", f"macro {name!r} expects at least {len(macro.params)} arguments")
+        elif len(args) != len(macro.params):
+            raise AsmError("A513", f"macro {name!r} expects {len(macro.params)} arguments, got {len(args)}")
+        if st.macro_depth >= ctx.options.max_macro_depth:
+            raise FatalError("A514", f"macro recursion deeper than {ctx.options.max_macro_depth} (in %{name})")
+        inner = Frame(dict(zip(macro.params, args)), args[len(macro.params):], macro)
+        saved = (st.macro_counter, st.macro_varargs, ctx.cur)
+        st.macro_depth += 1
+        st.macro_calls += 1
+        st.macro_counter = st.macro_calls
+        st.macro_varargs = len(inner.varargs) if macro.variadic else None
+        try:
+            self.run_lines(macro.lines, inner)
+        finally:
+            st.macro_depth -= 1
+            st.macro_counter, st.macro_varargs, ctx.cur = saved
+
+    def _macro_args(self, text: str, frame: Frame) -> str:
+        if "<" not in text:
+            return text
+        args = frame.args
+
+        def sub(m):
+            name = m.group(1)
+            if name in args:
+                return args[name]
+            return m.group(0)
+        return _MACRO_ARG.sub(sub, text)
+
+    def _varargs(self, text: str, frame: Frame) -> str:
+        ctx = self.ctx
+
+        def sub(m):
+            index = ctx.eval_int(m.group(1))
+            if not 0 <= index < len(frame.varargs):
+                raise AsmError("A515", f"variadic argument index {index} out of range")
+            return frame.varargs[index]
+        return _VARARG.sub(sub, text)
+
+
+# Records and writes are produced by the statement runner; re-exported for callers.
+__all__ = ["Engine", "Frame", "LineRecord", "Write", "Severity"]

@@ -1,0 +1,188 @@
+"""Source text -> logical lines, as asar prepares a file before assembling it.
+
+Per physical line: ``;`` comments are cut (outside quotes), ``;[[ ... ]]`` block
+comments removed, whitespace stripped; a line ending in ``,`` is joined with the
+next, and a line ending in ``\\`` continues on the next. Each logical line keeps
+the number of its first physical line. Blocks on a line are separated by `` : ``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    file: str
+    line: int
+    text: str
+
+
+class LineError(Exception):
+    def __init__(self, code: str, message: str, line: int):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.line = line
+
+
+def _find_comment(line: str) -> int:
+    """Index of the first ``;`` outside quotes, or -1."""
+    cut = line.find(";")
+    if cut < 0:
+        return -1
+    if '"' not in line[:cut] and "'" not in line[:cut]:
+        return cut
+    quote = ""
+    for i, c in enumerate(line):
+        if quote:
+            if c == quote:
+                quote = ""
+        elif c == '"':
+            quote = c
+        elif c == "'" and i + 2 < len(line) and line[i + 2] == "'":
+            quote = c
+        elif c == ";":
+            return i
+    return -1
+
+
+def quotes_balanced(text: str) -> bool:
+    return text.count('"') % 2 == 0
+
+
+def split_source(text: str, filename: str) -> tuple[list[SourceLine], list[LineError]]:
+    """Turn a file's text into logical lines (comments gone, continuations joined)."""
+    errors: list[LineError] = []
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    cleaned: list[str] = []
+    in_block = False
+    block_start = 0
+    for number, line in enumerate(raw, start=1):
+        if in_block:
+            end = line.find("]]")
+            if end < 0:
+                cleaned.append("")
+                continue
+            line = line[end + 2:]
+            in_block = False
+        while True:
+            cut = _find_comment(line)
+            if cut < 0:
+                break
+            if line[cut + 1:cut + 3] == "[[":
+                end = line.find("]]", cut + 3)
+                if end >= 0:
+                    line = line[:cut] + line[end + 2:]
+                    continue
+                in_block = True
+                block_start = number
+            line = line[:cut]
+            break
+        line = line.replace("\t", " ").strip()
+        if not quotes_balanced(line):
+            errors.append(LineError("A101", "mismatched quotes", number))
+            line = ""
+        cleaned.append(line)
+    if in_block:
+        errors.append(LineError("A102", "unclosed block comment", block_start))
+
+    out: list[SourceLine] = []
+    i = 0
+    count = len(cleaned)
+    while i < count:
+        line = cleaned[i]
+        first = i
+        i += 1
+        if not line:
+            continue
+        while i < count and (line.endswith(",") or line.endswith("\\")):
+            if line.endswith("\\"):
+                line = line[:-1] + cleaned[i]
+            else:
+                if not cleaned[i]:
+                    # asar joins across blank lines only for "\"; a trailing comma
+                    # with nothing after it stays as written.
+                    break
+                line = line + cleaned[i]
+            i += 1
+        out.append(SourceLine(filename, first + 1, normalize(line)))
+    return out, errors
+
+
+def normalize(text: str) -> str:
+    """asar's ``qnormalize``: runs of whitespace outside quotes become one space."""
+    if "  " not in text and "\t" not in text:
+        return text
+    out = []
+    quote = False
+    prev_space = False
+    for c in text:
+        if c == '"':
+            quote = not quote
+        if not quote and (c == " " or c == "\t"):
+            if prev_space:
+                continue
+            out.append(" ")
+            prev_space = True
+            continue
+        prev_space = False
+        out.append(c)
+    return "".join(out)
+
+
+def split_blocks(text: str) -> list[str]:
+    """Split a line at `` : `` outside quotes (asar's statement separator)."""
+    if " : " not in text:
+        return [text]
+    blocks = []
+    quote = False
+    start = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            quote = not quote
+        elif not quote and c == ":" and i > 0 and text[i - 1] == " " and i + 1 < n and text[i + 1] == " ":
+            blocks.append(text[start:i - 1].strip())
+            start = i + 2
+            i += 2
+            continue
+        i += 1
+    blocks.append(text[start:].strip())
+    return blocks
+
+
+def split_args(text: str, sep: str = ",") -> list[str]:
+    """Split at ``sep`` outside quotes, parentheses and brackets."""
+    parts = []
+    depth = 0
+    quote = ""
+    start = 0
+    for i, c in enumerate(text):
+        if quote:
+            if c == quote:
+                quote = ""
+            continue
+        if c == '"':
+            quote = c
+        elif c == "'" and i + 2 < len(text) and text[i + 2] == "'":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == sep and depth <= 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return parts
+
+
+def unquote(text: str) -> str | None:
+    """The contents of a ``"..."`` string (``""`` inside is one quote), else None."""
+    t = text.strip()
+    if len(t) >= 2 and t[0] == '"' and t[-1] == '"':
+        return t[1:-1].replace('""', '"')
+    return None

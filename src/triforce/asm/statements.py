@@ -1,0 +1,430 @@
+"""One block (statement): labels, assignments, instructions, directives, macro calls.
+
+Blocks are parsed once per distinct text into small action tuples (cached on the
+context); running an action needs only label lookups and, in the final pass,
+expression evaluation. Bytes go out through :meth:`StatementRunner.emit`, the
+single place that maps addresses, writes the image and records lines.
+"""
+
+from __future__ import annotations
+
+from triforce.asm import expr as X
+from triforce.asm.context import AsmError, FatalError, LineRecord, Write
+from triforce.asm.engine import _ASSIGN, _LABEL_COLON, _POSNEG, _SUBLABEL, first_word
+from triforce.asm.instructions import INSTRUCTIONS, OperandError, parse_operand, width_for_modifier
+from triforce.asm.lines import split_args
+
+
+class StatementRunner:
+    def __init__(self, ctx, engine):
+        self.ctx = ctx
+        self.engine = engine
+        self.directives = engine.directives
+
+    # ----- parsing -------------------------------------------------------------------
+    def parse_block(self, block: str) -> tuple:
+        actions = []
+        text = block
+        while text:
+            m = _LABEL_COLON.match(text)
+            if m and first_word(text).rstrip(":") not in self.directives:
+                name = m.group(1)
+                if name.startswith("#"):
+                    actions.append(("label", name[1:], True))
+                else:
+                    actions.append(("label", name, False))
+                text = text[m.end():]
+                continue
+            m = _SUBLABEL.match(text)
+            if m:
+                actions.append(("label", m.group(1), False))
+                text = text[m.end():]
+                continue
+            m = _POSNEG.match(text)
+            if m:
+                actions.append(("posneg", m.group(1)))
+                text = text[m.end():]
+                continue
+            break
+        if not text:
+            return tuple(actions)
+        word = first_word(text)
+        rest = text[len(word):].strip()
+        if text.startswith("%"):
+            actions.append(("macro", text))
+            return tuple(actions)
+        mnem, _, modifier = word.partition(".")
+        if word == "autoclean":
+            actions.append(("dir", self.directives["autoclean"], word, rest))
+            return tuple(actions)
+        kinds = INSTRUCTIONS.get(mnem)
+        if mnem == "rep" and not rest.startswith("#"):
+            kinds = None        # `rep N` (no #) is asar's repeat command, not REP #n
+        if kinds is not None and (len(modifier) <= 1):
+            actions.append(self._parse_insn(mnem, modifier, rest, kinds))
+            return tuple(actions)
+        handler = self.directives.get(word)
+        if handler is not None:
+            actions.append(("dir", handler, word, rest))
+            return tuple(actions)
+        m = _ASSIGN.match(text)
+        if m:
+            actions.append(("assign", m.group(1), m.group(2).strip()))
+            return tuple(actions)
+        if kinds is not None:
+            actions.append(("error", "A204", f"invalid opcode length specification {word!r}"))
+        else:
+            actions.append(("error", "A201", f"unknown command or instruction {word!r}"))
+        return tuple(actions)
+
+    def _parse_insn(self, mnem: str, modifier: str, operand: str, kinds) -> tuple:
+        if "mvn" in kinds:
+            parts = split_args(operand)
+            if len(parts) != 2 or not all(parts):
+                return ("error", "A202", f"{mnem} takes two bank operands")
+            return ("mvn", mnem, kinds["mvn"].widths[2][0], parts[0], parts[1])
+        try:
+            kind, arg = parse_operand(operand, kinds)
+        except OperandError as exc:
+            return ("error", exc.code, exc.message)
+        info = kinds[kind]
+        if kind in ("imp", "a") and not info.implied_zero and mnem != "xce":
+            return ("raw", bytes((info.widths[0][0],)))
+        fixed = None
+        if modifier and not info.branch and kind not in ("imp", "a") and not info.implied_repeat:
+            try:
+                fixed = self._real_len(info, 0, modifier, kind, arg)
+            except AsmError as exc:
+                return ("error", exc.code, exc.message)
+        elif not info.branch and kind not in ("imp", "a") and not info.implied_repeat:
+            try:
+                shape = X.len_shape(arg, kind == "imm")
+            except X.ExprError as exc:
+                return ("error", exc.code, exc.message)
+            if not shape[1] and shape[2] is None and (kind != "imm" or X.is_hex_constant(arg)):
+                try:
+                    fixed = self._real_len(info, shape[0], "", kind, arg, static=True)
+                except AsmError:
+                    fixed = None
+        return ("insn", mnem, modifier, kind, arg, info, fixed)
+
+    # ----- running -------------------------------------------------------------------
+    def run_block(self, block: str, frame) -> None:
+        ctx = self.ctx
+        actions = ctx.stmt_cache.get(block)
+        if actions is None:
+            actions = self.parse_block(block)
+            ctx.stmt_cache[block] = actions
+        for action in actions:
+            kind = action[0]
+            if kind == "raw":
+                self.emit(action[1])
+            elif kind == "insn":
+                self.instruction(action)
+            elif kind == "dir":
+                action[1](self, action[3], action[2], frame)
+            elif kind == "label":
+                self.label(action[1], action[2])
+            elif kind == "posneg":
+                self.posneg_label(action[1])
+            elif kind == "assign":
+                self.assign(action[1], action[2])
+            elif kind == "macro":
+                self.engine.call_macro(action[1], frame)
+            elif kind == "mvn":
+                self.block_move(action)
+            elif kind == "error":
+                raise AsmError(action[1], action[2])
+
+    def require_org(self) -> None:
+        st = self.ctx.state
+        if not st.org_set:
+            self.ctx.warn("W101", "missing org or freespace command; assuming org $008000")
+            st.org_set = True
+            st.snespos = st.realsnespos = st.startpos = st.realstartpos = 0x008000
+
+    def label(self, name: str, global_name: bool) -> None:
+        ctx = self.ctx
+        st = ctx.state
+        self.require_org()
+        if st.struct is not None and not name.startswith("."):
+            pass
+        if global_name:
+            saved = st.namespaces
+            st.namespaces = []
+            try:
+                ctx.define_label(name, st.snespos)
+            finally:
+                st.namespaces = saved
+            return
+        if st.struct is not None and name.startswith("."):
+            full = st.struct["name"] + "_" + name.lstrip(".").replace(".", "_")
+            ctx.set_label(full, st.snespos, 0)
+            return
+        ctx.define_label(name, st.snespos)
+
+    def posneg_label(self, text: str) -> None:
+        ctx = self.ctx
+        st = ctx.state
+        self.require_org()
+        name = ctx.posneg_name(text, defining=True)
+        scope = f"{st.macro_counter}" if st.macro_depth else ""
+        key = f"{scope}{text[0]}{len(text)}"
+        if text[0] == "+":
+            st.pos_counts[key] = st.pos_counts.get(key, 0) + 1
+        else:
+            st.neg_counts[key] = st.neg_counts.get(key, 0) + 1
+        ctx.set_label(name, st.snespos, st.freespace_id)
+
+    def assign(self, name: str, expression: str) -> None:
+        ctx = self.ctx
+        value = ctx.eval_int(expression)
+        st = ctx.state
+        full = name.replace(".", "_")
+        if name.startswith("."):
+            full = ctx.canonical(name, defining=True)
+        elif st.namespaces:
+            full = "_".join(st.namespaces) + "_" + full
+        ctx.set_label(full, value & 0xFFFFFFFF if value >= 0 else value & 0xFFFFFF, 0)
+
+    # ----- instructions --------------------------------------------------------------
+    def instruction(self, action) -> None:
+        _, mnem, modifier, kind, arg, info, fixed = action
+        ctx = self.ctx
+        st = ctx.state
+        final = ctx.pass_no == ctx.final_pass
+        if fixed is not None and not final:
+            self.advance(1 + fixed)
+            return
+        self.require_org()
+        if info.branch:
+            if not final:
+                self.advance(1 + info.min_w)
+                return
+            width = info.min_w
+            opcode = info.widths[width][0]
+            value = self._branch_value(arg, modifier, width) if final else 0
+            self.emit(bytes((opcode,)) + (value & (0xFF if width == 1 else 0xFFFF)).to_bytes(width, "little"))
+            return
+        if info.implied_repeat and kind == "imm":
+            count = ctx.eval_int(arg)
+            if count < 0 or count > 0x10000:
+                raise AsmError("A209", f"repeat count {count} out of range")
+            self.emit(bytes((info.widths[0][0],)) * count)
+            return
+        if kind in ("imp", "a"):
+            opcode = info.widths[0][0]
+            if info.implied_zero:
+                self.emit(bytes((opcode, 0)))
+            else:
+                self.emit(bytes((opcode,)))
+                if final and mnem == "xce":
+                    st.m = st.x = 1
+            return
+        bank = info.bank
+        if bank is None and st.bank_assume is not None:
+            bank = st.bank_assume
+        if fixed is not None:
+            width = fixed
+        else:
+            arg_len = ctx.get_len(arg, kind == "imm", bank)
+            width = self._real_len(info, arg_len, modifier, kind, arg)
+        if not final:
+            self.advance(1 + width)
+            return
+        opcode = info.widths[width][0]
+        value = ctx.eval_int(arg) if final else 0
+        data = bytes((opcode,)) + (value & ((1 << (8 * width)) - 1)).to_bytes(width, "little")
+        imm = None
+        if kind == "imm" and info.imm_flag:
+            imm = (info.imm_flag, width)
+        self.emit(data, imm)
+        if final:
+            if mnem == "rep":
+                if value & 0x20:
+                    st.m = 0
+                if value & 0x10:
+                    st.x = 0
+            elif mnem == "sep":
+                if value & 0x20:
+                    st.m = 1
+                if value & 0x10:
+                    st.x = 1
+
+    def _real_len(self, info, arg_len: int, modifier: str, kind: str, arg: str, static: bool = False) -> int:
+        ctx = self.ctx
+        lo, hi = info.min_w, info.max_w
+        if modifier:
+            width = width_for_modifier(modifier)
+            if width is None:
+                raise AsmError("A204", f"invalid opcode length specification .{modifier}")
+            if width < lo or width > hi or width not in info.widths:
+                raise AsmError("A205", f"{8 * width}-bit access is not valid here "
+                               f"(allowed: {', '.join(str(8 * w) for w in sorted(info.widths) if w)})")
+            return width
+        if kind == "imm":
+            # asar 1.9 sizes `#` by the literal (no warning by default): #$0012 is 16-bit
+            if arg_len == 3 and hi == 2:
+                return hi
+        if arg_len > hi:
+            if ctx.pass_no == 0 and not static:
+                return hi
+            raise AsmError("A205", f"{8 * arg_len}-bit operand is too wide here "
+                           f"(allowed: {', '.join(str(8 * w) for w in sorted(info.widths) if w)})")
+        width = max(arg_len, lo)
+        if width not in info.widths:
+            width = min(w for w in info.widths if w >= width)
+        return width
+
+    def _branch_value(self, arg: str, modifier: str, width: int) -> int:
+        ctx = self.ctx
+        st = ctx.state
+        ctx.found_label = False
+        num = ctx.eval_int(arg)
+        target_abs = ctx.found_label
+        if modifier:
+            mod = modifier.lower()
+            if mod == "a":
+                target_abs = True
+            elif mod == "r":
+                target_abs = False
+            elif mod != "b":
+                raise AsmError("A204", f"invalid branch length specification .{modifier}")
+        if target_abs:
+            delta = num - (st.snespos + width + 1)
+            delta = ((delta + 0x8000) & 0xFFFF) - 0x8000
+            if (num & ~0xFFFF) != (st.snespos & ~0xFFFF) or (width == 1 and not -128 <= delta <= 127):
+                raise AsmError("A210", f"relative branch out of bounds (distance is {delta})")
+            return delta
+        if num & ~(0xFFFF if width == 2 else 0xFF):
+            raise AsmError("A210", f"relative branch out of bounds (distance is {num})")
+        return num
+
+    def block_move(self, action) -> None:
+        _, mnem, opcode, first, second = action
+        ctx = self.ctx
+        self.require_org()
+        a = b = 0
+        if ctx.pass_no == ctx.final_pass:
+            a = ctx.eval_int(first)
+            b = ctx.eval_int(second)
+            for v in (a, b):
+                if not 0 <= v <= 255:
+                    raise AsmError("A203", f"{mnem} bank operand ${v:X} is not 8-bit")
+        self.emit(bytes((opcode, a, b)))
+
+    # ----- output --------------------------------------------------------------------
+    def advance(self, n: int) -> None:
+        """Earlier passes only measure: move the position as ``emit`` of n bytes would."""
+        st = self.ctx.state
+        if not st.org_set:
+            self.require_org()
+        if st.struct is not None:
+            raise AsmError("A713", "data cannot be written inside a struct")
+        st.snespos += n
+        st.realsnespos += n
+        st.bytes_written += n
+
+    def emit(self, data: bytes, imm=None) -> None:
+        ctx = self.ctx
+        st = ctx.state
+        if ctx.pass_no != ctx.final_pass:
+            self.advance(len(data))
+            return
+        self.require_org()
+        if st.struct is not None:
+            raise AsmError("A713", "data cannot be written inside a struct")
+        n = len(data)
+        if not n:
+            return
+        if ctx.pass_no == ctx.final_pass:
+            snes = st.realsnespos
+            pc = ctx.snes_to_pc(snes)
+            if pc < 0:
+                raise AsmError("A206", f"SNES address ${snes & 0xFFFFFF:06X} doesn't map to ROM")
+            end = pc + n
+            if end > ctx.options.max_output:
+                raise FatalError("A211", f"output would exceed {ctx.options.max_output} bytes")
+            rom = ctx.rom
+            if end > len(rom):
+                rom.extend(bytes(end - len(rom)))
+            rom[pc:end] = data
+            if end > ctx.rom_len:
+                ctx.rom_len = end
+            runs = ctx.write_runs
+            last = runs[-1] if runs else None
+            if last is not None and last[1] + len(last[2]) == pc \
+                    and (last[0] + len(last[2])) & 0xFFFFFF == snes & 0xFFFFFF:
+                last[2] += data
+            else:
+                runs.append([snes & 0xFFFFFF, pc, bytearray(data)])
+            self._record_line(st.snespos & 0xFFFFFF, data, imm)
+        st.snespos += n
+        st.realsnespos += n
+        st.bytes_written += n
+
+    def _record_line(self, addr: int, data: bytes, imm) -> None:
+        ctx = self.ctx
+        st = ctx.state
+        span = ctx.cur
+        lines = ctx.lines
+        if lines:
+            last = lines[-1]
+            if last.file == span.file and last.line == span.line and \
+                    last.snes_addr + len(last.data) == addr:
+                dm, dx, size = last.decode_m, last.decode_x, last.imm_size
+                if imm is not None:
+                    size = imm[1] if size is None else size
+                    if imm[0] == "m":
+                        dm = 0 if imm[1] == 2 else 1
+                    else:
+                        dx = 0 if imm[1] == 2 else 1
+                lines[-1] = LineRecord(last.file, last.line, last.snes_addr, last.data + data,
+                                       last.m, last.x, size, dm, dx)
+                return
+        dm, dx, size = st.m, st.x, None
+        if imm is not None:
+            size = imm[1]
+            if imm[0] == "m":
+                dm = 0 if imm[1] == 2 else 1
+            else:
+                dx = 0 if imm[1] == 2 else 1
+        lines.append(LineRecord(span.file, span.line, addr, bytes(data), st.m, st.x, size, dm, dx))
+
+    def check_bank_cross(self) -> None:
+        st = self.ctx.state
+        if not st.org_set or st.struct is not None:
+            return
+        mask = 0x7FFF0000
+        if ((st.snespos ^ st.startpos) & mask) and (((st.snespos - 1) ^ st.startpos) & mask):
+            bad = st.snespos
+        elif ((st.realsnespos ^ st.realstartpos) & mask) and (((st.realsnespos - 1) ^ st.realstartpos) & mask):
+            bad = st.realsnespos
+        else:
+            return
+        st.startpos = st.snespos
+        st.realstartpos = st.realsnespos
+        raise AsmError("A208", f"a bank border was crossed, SNES address ${bad & 0xFFFFFF:06X}")
+
+    # ----- positions -------------------------------------------------------------------
+    def set_org(self, addr: int) -> None:
+        st = self.ctx.state
+        self.close_freespace()
+        st.org_set = True
+        st.snespos = st.realsnespos = st.startpos = st.realstartpos = addr
+        st.freespace_id = 0
+        st.base_active = False
+
+    def close_freespace(self) -> None:
+        """End the current freespace block, noting its size for allocation."""
+        ctx = self.ctx
+        st = ctx.state
+        if not st.freespace_id:
+            return
+        block = ctx.freespaces.get(st.freespace_id)
+        if block is not None:
+            size = st.realsnespos - st.freespace_start
+            block.size = max(size, 0)
+            if ctx.pass_no == ctx.final_pass and block.tag_size != block.size:
+                ctx.report("A802", "freespace block changed size between passes")
+        st.freespace_id = 0

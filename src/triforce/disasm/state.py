@@ -1,0 +1,197 @@
+"""What the disassembler knows about the CPU while it walks a straight line of code.
+
+M and X decide how long immediate operands are, so they are tracked through
+REP/SEP, XCE (when the carry is known from CLC/SEC) and PHP..PLP pairs. DB and D
+only decide which symbol an operand refers to; they are tracked through the
+idioms that set them (``PHK : PLB``, ``LDA #$7E : PHA : PLB``, ``PEA : PLD``,
+``LDA #imm : TCD``). Anything not understood makes a value unknown (None),
+never a guess.
+
+The small mnemonic sets below describe register/stack *effects* used only for
+this bookkeeping; encodings, modes and lengths all come from ``triforce.isa``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from triforce.isa import Mode, Opcode
+
+# Bytes pushed by the pushes we model; a callable gives the width from M/X.
+_PUSH_FIXED = {"PHB": 1, "PHK": 1, "PHD": 2, "PHP": 1, "PEA": 2, "PEI": 2, "PER": 2}
+_PUSH_M = {"PHA"}
+_PUSH_X = {"PHX", "PHY"}
+_PULL_FIXED = {"PLB": 1, "PLD": 2, "PLP": 1}
+_PULL_M = {"PLA"}
+_PULL_X = {"PLX", "PLY"}
+# Instructions that leave the accumulator's value alone (everything else may change it).
+_KEEPS_A = frozenset({
+    "PHA", "PHB", "PHD", "PHK", "PHP", "PHX", "PHY", "PEA", "PEI", "PER", "PLB", "PLD", "PLP",
+    "PLX", "PLY", "STA", "STX", "STY", "STZ", "LDX", "LDY", "INX", "INY", "DEX", "DEY",
+    "TAX", "TAY", "TXY", "TYX", "TSX", "TXS", "TCD", "TCS", "CMP", "CPX", "CPY", "BIT",
+    "CLC", "SEC", "CLI", "SEI", "CLD", "SED", "CLV", "REP", "SEP", "XCE", "NOP", "WDM",
+    "BRA", "BRL", "BPL", "BMI", "BVC", "BVS", "BCC", "BCS", "BNE", "BEQ",
+    "JSR", "JSL", "JMP", "JML", "RTS", "RTL", "RTI",
+})
+# Instructions that leave the carry flag alone (used only to carry CLC/SEC to XCE).
+_KEEPS_CARRY = frozenset({
+    "CLI", "SEI", "CLD", "SED", "CLV", "NOP", "PHA", "PHB", "PHD", "PHK", "PHP", "PHX",
+    "PHY", "PEA", "PLB", "STA", "STX", "STY", "STZ", "LDA", "LDX", "LDY", "TCD", "TCS",
+    "TAX", "TAY", "TXA", "TYA", "TXY", "TYX", "INX", "INY", "DEX", "DEY", "XBA", "WDM",
+})
+# Control leaves the straight line here: what follows is reached some other way.
+_ENDS_FLOW = frozenset({"RTS", "RTL", "RTI", "JMP", "JML", "BRA", "BRL", "STP"})
+_STACK_LIMIT = 64  # bytes of known stack kept; deeper knowledge is dropped
+
+
+@dataclass(frozen=True)
+class SavedFlags:
+    """A byte pushed by PHP whose M/X bits are the ones assumed when it was pushed."""
+
+    m: int
+    x: int
+
+
+StackByte = int | SavedFlags | None
+
+
+@dataclass
+class CpuKnowledge:
+    m: int = 1
+    x: int = 1
+    emulation: bool | None = None
+    carry: int | None = None
+    db: int | None = None
+    d: int | None = None
+    a_lo: int | None = None
+    a_hi: int | None = None
+    stack: list[StackByte] = field(default_factory=list)  # top is the last item
+
+    # -- stack helpers -------------------------------------------------
+    def _push(self, *items: StackByte) -> None:
+        self.stack.extend(items)
+        del self.stack[:-_STACK_LIMIT]
+
+    def _pull(self) -> StackByte:
+        return self.stack.pop() if self.stack else None
+
+    @staticmethod
+    def _byte(item: StackByte) -> int | None:
+        return item if isinstance(item, int) else None
+
+    def _word(self, lo: int | None, hi: int | None) -> int | None:
+        return None if lo is None or hi is None else (hi << 8) | lo
+
+    def _set_flags(self, m: int, x: int) -> None:
+        if self.emulation:
+            m = x = 1
+        self.m, self.x = m, x
+
+    # -- the transfer function ------------------------------------------
+    def step(self, op: Opcode, operand: int | None, addr: int) -> str | None:
+        """Update the knowledge after ``op`` at ``addr``; returns a diagnostic
+        code when something could not be known (e.g. PLP of an unknown byte)."""
+        name = op.mnemonic
+        note = None
+        old_carry = self.carry
+        if name not in _KEEPS_A:
+            a_lo, a_hi = self.a_lo, self.a_hi
+            self.a_lo = self.a_hi = None
+            if name == "LDA" and op.mode is Mode.IMM_M and operand is not None:
+                self.a_lo = operand & 0xFF
+                self.a_hi = (operand >> 8) & 0xFF if not self.m else a_hi
+            elif name == "TDC" and self.d is not None:
+                self.a_lo, self.a_hi = self.d & 0xFF, self.d >> 8
+            elif name == "XBA":
+                self.a_lo, self.a_hi = a_hi, a_lo
+        if name not in _KEEPS_CARRY:
+            self.carry = None
+
+        if name == "REP" and operand is not None:
+            if operand & 0x01:
+                self.carry = 0
+            elif old_carry is not None:
+                self.carry = old_carry
+            self._set_flags(0 if operand & 0x20 else self.m, 0 if operand & 0x10 else self.x)
+        elif name == "SEP" and operand is not None:
+            if operand & 0x01:
+                self.carry = 1
+            elif old_carry is not None:
+                self.carry = old_carry
+            self._set_flags(1 if operand & 0x20 else self.m, 1 if operand & 0x10 else self.x)
+        elif name == "CLC":
+            self.carry = 0
+        elif name == "SEC":
+            self.carry = 1
+        elif name == "XCE":
+            new_e = None if old_carry is None else bool(old_carry)
+            self.carry = None if self.emulation is None else int(self.emulation)
+            self.emulation = new_e
+            if new_e:
+                self._set_flags(1, 1)
+        elif name in _PUSH_FIXED or name in _PUSH_M or name in _PUSH_X:
+            self._apply_push(name, operand, addr)
+        elif name in _PULL_FIXED or name in _PULL_M or name in _PULL_X:
+            note = self._apply_pull(name)
+        elif name == "TCD":
+            self.d = self._word(self.a_lo, self.a_hi)
+        elif name in ("TCS", "TXS"):
+            self.stack.clear()
+        elif name == "RTI":
+            self.stack.clear()
+            note = "unknown-flags"
+        elif name == "JSR" or name == "JSL":
+            pass  # a call returns with the stack as it was
+        if name in _ENDS_FLOW:
+            self.stack.clear()
+            self.a_lo = self.a_hi = None
+        return note
+
+    def _apply_push(self, name: str, operand: int | None, addr: int) -> None:
+        if name == "PHK":
+            self._push((addr >> 16) & 0xFF)
+        elif name == "PHB":
+            self._push(self.db)
+        elif name == "PHD":
+            d = self.d
+            self._push(None if d is None else d >> 8, None if d is None else d & 0xFF)
+        elif name == "PHP":
+            self._push(SavedFlags(self.m, self.x))
+        elif name == "PEA" and operand is not None:
+            self._push(operand >> 8, operand & 0xFF)
+        elif name == "PHA":
+            if self.m:
+                self._push(self.a_lo)
+            else:
+                self._push(self.a_hi, self.a_lo)
+        elif name in _PUSH_X:
+            self._push(*([None] * (1 if self.x else 2)))
+        else:  # PEI, PER: two bytes of unknown value
+            self._push(None, None)
+
+    def _apply_pull(self, name: str) -> str | None:
+        if name == "PLB":
+            self.db = self._byte(self._pull())
+        elif name == "PLD":
+            lo = self._byte(self._pull())
+            hi = self._byte(self._pull())
+            self.d = self._word(lo, hi)
+        elif name == "PLP":
+            item = self._pull()
+            if isinstance(item, SavedFlags):
+                self._set_flags(item.m, item.x)
+            elif isinstance(item, int):
+                self._set_flags((item >> 5) & 1, (item >> 4) & 1)
+                self.carry = item & 1
+            else:
+                return "unknown-flags"
+        elif name == "PLA":
+            if self.m:
+                self.a_lo = self._byte(self._pull())
+            else:
+                self.a_lo = self._byte(self._pull())
+                self.a_hi = self._byte(self._pull())
+        else:  # PLX, PLY
+            for _ in range(1 if self.x else 2):
+                self._pull()
+        return None

@@ -1,0 +1,118 @@
+"""Calibrated multi-label intent classifier: one-vs-rest logistic regression
+on sentence embeddings (plus keyword confidences and a has-code flag),
+trained with numpy, saved as a small ``.npz``.
+
+Each intent gets its own sigmoid, so several intents can fire at once; the
+``general`` intent is a class like the others and wins when it is the most
+probable or when no specialist reaches its threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+FORMAT_VERSION = 1
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+@dataclass
+class IntentModel:
+    intents: list[str]
+    weights: np.ndarray            # (features, intents)
+    bias: np.ndarray               # (intents,)
+    thresholds: np.ndarray         # (intents,) probability at which an intent counts
+    encoder_layers: int = 6        # transformer layers of the encoder the features came from
+    use_keywords: bool = True
+    meta: dict = field(default_factory=dict)
+
+    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+        return _sigmoid(features @ self.weights + self.bias)
+
+    def save(self, path: str | Path) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp.npz")
+        np.savez_compressed(
+            tmp,
+            format_version=np.array(FORMAT_VERSION),
+            intents=np.array(self.intents),
+            weights=self.weights.astype(np.float32),
+            bias=self.bias.astype(np.float32),
+            thresholds=self.thresholds.astype(np.float32),
+            encoder_layers=np.array(self.encoder_layers),
+            use_keywords=np.array(self.use_keywords),
+            meta_keys=np.array(list(self.meta.keys()), dtype=str),
+            meta_values=np.array([str(v) for v in self.meta.values()], dtype=str),
+        )
+        tmp.replace(path)  # atomic: a reader never sees half a model
+
+    @classmethod
+    def load(cls, path: str | Path) -> "IntentModel":
+        with np.load(path, allow_pickle=False) as data:
+            if int(data["format_version"]) != FORMAT_VERSION:
+                raise ValueError(f"router model {path} has format {int(data['format_version'])}")
+            return cls(
+                intents=[str(x) for x in data["intents"]],
+                weights=data["weights"].astype(np.float32),
+                bias=data["bias"].astype(np.float32),
+                thresholds=data["thresholds"].astype(np.float32),
+                encoder_layers=int(data["encoder_layers"]),
+                use_keywords=bool(data["use_keywords"]),
+                meta=dict(zip((str(k) for k in data["meta_keys"]), (str(v) for v in data["meta_values"]))),
+            )
+
+
+def fit_logistic(
+    features: np.ndarray,
+    labels: np.ndarray,
+    *,
+    l2: float = 1e-3,
+    epochs: int = 400,
+    learning_rate: float = 0.05,
+    sample_weight: np.ndarray | None = None,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One-vs-rest logistic regression by full-batch Adam; returns (W, b)."""
+    n, d = features.shape
+    c = labels.shape[1]
+    rng = np.random.default_rng(seed)
+    weights = rng.normal(0, 0.01, (d, c)).astype(np.float64)
+    bias = np.zeros(c)
+    sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    sw = sw / sw.sum()
+    m_w = np.zeros_like(weights)
+    v_w = np.zeros_like(weights)
+    m_b = np.zeros_like(bias)
+    v_b = np.zeros_like(bias)
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    x = features.astype(np.float64)
+    for step in range(1, epochs + 1):
+        p = _sigmoid(x @ weights + bias)
+        err = (p - labels) * sw[:, None]
+        grad_w = x.T @ err + l2 * weights
+        grad_b = err.sum(axis=0)
+        m_w = beta1 * m_w + (1 - beta1) * grad_w
+        v_w = beta2 * v_w + (1 - beta2) * grad_w**2
+        m_b = beta1 * m_b + (1 - beta1) * grad_b
+        v_b = beta2 * v_b + (1 - beta2) * grad_b**2
+        correction1 = 1 - beta1**step
+        correction2 = 1 - beta2**step
+        weights -= learning_rate * (m_w / correction1) / (np.sqrt(v_w / correction2) + eps)
+        bias -= learning_rate * (m_b / correction1) / (np.sqrt(v_b / correction2) + eps)
+    return weights.astype(np.float32), bias.astype(np.float32)
+
+
+def label_matrix(label_lists: list[list[str]], intents: list[str]) -> np.ndarray:
+    index = {name: i for i, name in enumerate(intents)}
+    y = np.zeros((len(label_lists), len(intents)), dtype=np.float64)
+    for row, labels in enumerate(label_lists):
+        for name in labels:
+            if name in index:
+                y[row, index[name]] = 1.0
+    return y

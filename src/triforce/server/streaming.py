@@ -1,0 +1,35 @@
+"""Streaming responses that always close their source.
+
+Starlette stops iterating when the client disconnects but leaves closing the
+async generator to the garbage collector; here the generator is closed right
+away, so its ``finally`` blocks (which cancel the orchestration) run at once.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.responses import StreamingResponse
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+class ClosingStreamingResponse(StreamingResponse):
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        except OSError:
+            pass   # the client went away while we were writing: nothing to report to it
+        finally:
+            aclose = getattr(self.body_iterator, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+
+def sse_line(payload: dict | str) -> str:
+    data = payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"))
+    return f"data: {data}\n\n"
+
+
+def ndjson_line(payload: dict) -> str:
+    return json.dumps(payload, separators=(",", ":")) + "\n"

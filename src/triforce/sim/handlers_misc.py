@@ -1,0 +1,332 @@
+"""Handlers for the instructions without a data operand: transfers, flags,
+stack, jumps and calls, interrupts, block moves, REP/SEP/XCE, WAI/STP/WDM."""
+
+from __future__ import annotations
+
+from triforce.isa import Opcode
+from triforce.isa import cycles as isa_cycles
+from triforce.sim.addressing import DIRECT_PAGE_PENALTY
+from triforce.sim.emit import (
+    CF, DB, PB, PC, A, D, E, Emitter, HALT, NV, P, S, VF, X, Y, ZV,
+)
+from triforce.sim.handlers import BRK_VECTORS, COP_VECTORS, modify
+
+_REGISTER = {"A": A, "X": X, "Y": Y}
+# Transfers: mnemonic -> (source, destination, which flag sizes the destination).
+_TRANSFERS = {
+    "TAX": (A, X, "x"), "TAY": (A, Y, "x"), "TXA": (X, A, "m"), "TYA": (Y, A, "m"),
+    "TXY": (X, Y, "x"), "TYX": (Y, X, "x"), "TSX": (S, X, "x"),
+}
+_FLAG_OPS = {
+    "CLC": f"R[{CF}] = 0", "SEC": f"R[{CF}] = 1", "CLV": f"R[{VF}] = 0",
+    "CLI": f"R[{P}] &= 251", "SEI": f"R[{P}] |= 4",
+    "CLD": f"R[{P}] &= 247", "SED": f"R[{P}] |= 8",
+}
+
+
+def emit_misc(op: Opcode, g: Emitter) -> None:
+    name = op.mnemonic
+    cyc = isa_cycles(op, m=g.m, x=g.x, emulation=g.e)
+    length = op.length(g.m, g.x)
+    emitter = _SPECIAL.get(name)
+    if emitter is not None:
+        emitter(op, g, cyc)
+        return
+    g.operand(0)
+    g.advance(length)
+    if name in _FLAG_OPS:
+        g.emit(_FLAG_OPS[name])
+    elif name in _TRANSFERS:
+        _transfer(g, *_TRANSFERS[name])
+    elif name in ("INX", "INY", "DEX", "DEY", "INC", "DEC", "ASL", "LSR", "ROL", "ROR"):
+        reg = {"INX": X, "DEX": X, "INY": Y, "DEY": Y}.get(name, A)
+        width = 8 if (g.x if reg != A else g.m) else 16
+        g.emit(f"v = R[{reg}]" if width == 16 else f"v = R[{reg}] & 255")
+        modify(g, name[:2] + "C" if name[0] in "ID" else name, width)
+        if reg == A and width == 8:
+            g.emit(f"R[{A}] = R[{A}] & 65280 | t")
+        else:
+            g.emit(f"R[{reg}] = t")
+    elif name == "TCD":
+        g.emit(f"t = R[{D}] = R[{A}]")
+        g.nz("t", 16)
+    elif name == "TDC":
+        g.emit(f"t = R[{A}] = R[{D}]")
+        g.nz("t", 16)
+    elif name == "TSC":
+        g.emit(f"t = R[{A}] = R[{S}]")
+        g.nz("t", 16)
+    elif name == "TCS":
+        g.emit(f"R[{S}] = R[{A}] & 255 | 256" if g.e else f"R[{S}] = R[{A}]")
+    elif name == "TXS":
+        g.emit(f"R[{S}] = R[{X}] & 255 | 256" if g.e else f"R[{S}] = R[{X}]")
+    elif name == "XBA":
+        g.emit(f"a = R[{A}]", f"R[{A}] = (a & 255) << 8 | a >> 8")
+        g.nz("(a >> 8)", 8)
+    elif name == "XCE":
+        g.emit(f"c = R[{CF}]", f"R[{CF}] = R[{E}]", f"R[{E}] = c")
+        with g.block("if c:"):
+            g.emit(f"R[{P}] |= 48", f"R[{S}] = R[{S}] & 255 | 256")
+        g.width_rules()
+    elif name == "NOP":
+        pass
+    else:
+        raise ValueError(f"no handler for {name} {op.mode}")
+    g.emit(f"return {cyc}")
+
+
+def _transfer(g: Emitter, src: int, dst: int, flag: str) -> None:
+    width = 8 if (g.x if flag == "x" else g.m) else 16
+    if width == 16:
+        g.emit(f"t = R[{dst}] = R[{src}]")
+    elif dst == A:
+        g.emit(f"t = R[{src}] & 255", f"R[{A}] = R[{A}] & 65280 | t")
+    else:
+        g.emit(f"t = R[{dst}] = R[{src}] & 255")
+    g.nz("t", width)
+
+
+# -- stack --------------------------------------------------------------------
+def _push_register(op: Opcode, g: Emitter, cyc: int) -> None:
+    name = op.mnemonic
+    g.operand(0)
+    g.advance(1)
+    g.emit(f"s = R[{S}]")
+    if name == "PHP":
+        g.compose_p()
+        g.push("p")
+    elif name in ("PHB", "PHK"):
+        g.push(f"R[{DB if name == 'PHB' else PB}] >> 16")
+    elif name == "PHD":
+        g.emit(f"v = R[{D}]")
+        g.push("v >> 8", wrap=False)
+        g.push("v & 255", wrap=False)
+    else:
+        reg = _REGISTER[name[2]]
+        width = 8 if (g.m if reg == A else g.x) else 16
+        g.emit(f"v = R[{reg}]")
+        if width == 16:
+            g.push("v >> 8")
+        g.push("v & 255")
+    g.store_stack(unwrapped=name == "PHD")
+    g.emit(f"return {cyc}")
+
+
+def _pull_register(op: Opcode, g: Emitter, cyc: int) -> None:
+    name = op.mnemonic
+    g.operand(0)
+    g.advance(1)
+    g.emit(f"s = R[{S}]")
+    if name == "PLP":
+        g.pull("p")
+        g.store_stack()
+        g.decompose_p("p")
+    elif name == "PLB":  # a 65816 addition: pulls without the page-1 wrap
+        g.pull("v", wrap=False)
+        g.store_stack(unwrapped=True)
+        g.emit(f"R[{DB}] = v << 16")
+        g.nz("v", 8)
+    elif name == "PLD":
+        g.pull("lo", wrap=False)
+        g.pull("hi", wrap=False)
+        g.store_stack(unwrapped=True)
+        g.emit(f"t = R[{D}] = lo | hi << 8")
+        g.nz("t", 16)
+    else:
+        reg = _REGISTER[name[2]]
+        width = 8 if (g.m if reg == A else g.x) else 16
+        g.pull("lo")
+        if width == 16:
+            g.pull("hi")
+            g.emit(f"t = R[{reg}] = lo | hi << 8")
+        elif reg == A:
+            g.emit("t = lo", f"R[{A}] = R[{A}] & 65280 | t")
+        else:
+            g.emit(f"t = R[{reg}] = lo")
+        g.store_stack()
+        g.nz("t", width)
+    g.emit(f"return {cyc}")
+
+
+def _push_effective(op: Opcode, g: Emitter, cyc: int) -> None:
+    name = op.mnemonic
+    if name == "PEA":
+        g.operand(2)
+        g.advance(3)
+        g.emit("v = o")
+    elif name == "PER":
+        g.operand(2)
+        g.advance(3)
+        g.emit("v = pc + 3 + (o - 65536 if o & 32768 else o) & 65535")
+    else:  # PEI: the pointer is read at D+o in bank 0, never page-wrapped
+        g.operand(1)
+        g.advance(2)
+        g.emit(f"d = R[{D}]", "pa = d + o")
+        g.read_word("v", "pa & 65535", "pa + 1 & 65535")
+    g.emit(f"s = R[{S}]")
+    g.push("v >> 8", wrap=False)
+    g.push("v & 255", wrap=False)
+    g.store_stack(unwrapped=True)
+    if name == "PEI":
+        extra = isa_cycles(op, m=g.m, x=g.x, emulation=g.e, dl_nonzero=True) - cyc
+        g.emit(f"return {cyc + extra} if {DIRECT_PAGE_PENALTY} else {cyc}")
+    else:
+        g.emit(f"return {cyc}")
+
+
+# -- jumps, calls, returns ----------------------------------------------------
+def _jump(op: Opcode, g: Emitter, cyc: int) -> None:
+    mode = op.mode.value
+    if op.mnemonic == "BRL":
+        g.operand(2)
+        g.emit(f"R[{PC}] = pc + 3 + (o - 65536 if o & 32768 else o) & 65535")
+    elif mode == "ABS":
+        g.operand(2)
+        g.emit(f"R[{PC}] = o")
+    elif mode == "LONG":
+        g.operand(3)
+        g.emit(f"R[{PC}] = o & 65535", f"R[{PB}] = o & 16711680")
+    elif mode == "ABS_IND":
+        g.operand(2)
+        g.read_word("t", "o", "o + 1 & 65535")
+        g.emit(f"R[{PC}] = t")
+    elif mode == "ABS_X_IND":
+        g.operand(2)
+        g.emit(f"t = o + R[{X}]")
+        g.read_word("w", "pb | (t & 65535)", "pb | (t + 1 & 65535)")
+        g.emit(f"R[{PC}] = w")
+    elif mode == "ABS_IND_L":
+        g.operand(2)
+        g.read("_p0", "o")
+        g.read("_p1", "o + 1 & 65535")
+        g.read("_p2", "o + 2 & 65535")
+        g.emit(f"R[{PC}] = _p0 | _p1 << 8", f"R[{PB}] = _p2 << 16")
+    else:
+        raise ValueError(mode)
+    g.emit(f"return {cyc}")
+
+
+def _call(op: Opcode, g: Emitter, cyc: int) -> None:
+    if op.mnemonic == "JSL":
+        g.operand(3)
+        g.emit(f"s = R[{S}]", "r = pc + 3 & 65535")
+        g.push("pb >> 16", wrap=False)
+        g.push("r >> 8", wrap=False)
+        g.push("r & 255", wrap=False)
+        g.store_stack(unwrapped=True)
+        g.emit(f"R[{PC}] = o & 65535", f"R[{PB}] = o & 16711680")
+    elif op.mode.value == "ABS":
+        g.operand(2)
+        g.emit(f"s = R[{S}]", "r = pc + 2 & 65535")
+        g.push("r >> 8")
+        g.push("r & 255")
+        g.store_stack()
+        g.emit(f"R[{PC}] = o")
+    else:  # JSR (a,x): pushes before reading the pointer, 65816-style (no page-1 wrap)
+        g.operand(2)
+        g.emit(f"s = R[{S}]", "r = pc + 2 & 65535")
+        g.push("r >> 8", wrap=False)
+        g.push("r & 255", wrap=False)
+        g.store_stack(unwrapped=True)
+        g.emit(f"t = o + R[{X}]")
+        g.read_word("w", "pb | (t & 65535)", "pb | (t + 1 & 65535)")
+        g.emit(f"R[{PC}] = w")
+    g.emit(f"return {cyc}")
+
+
+def _return_from(op: Opcode, g: Emitter, cyc: int) -> None:
+    g.emit(f"s = R[{S}]")
+    if op.mnemonic == "RTS":
+        g.pull("lo")
+        g.pull("hi")
+        g.store_stack()
+        g.emit(f"R[{PC}] = (lo | hi << 8) + 1 & 65535")
+    elif op.mnemonic == "RTL":
+        g.pull("lo", wrap=False)
+        g.pull("hi", wrap=False)
+        g.pull("bank", wrap=False)
+        g.store_stack(unwrapped=True)
+        g.emit(f"R[{PC}] = (lo | hi << 8) + 1 & 65535", f"R[{PB}] = bank << 16")
+    else:  # RTI
+        g.pull("p")
+        g.pull("lo")
+        g.pull("hi")
+        if not g.e:
+            g.pull("bank")
+            g.emit(f"R[{PB}] = bank << 16")
+        g.store_stack()
+        g.emit(f"R[{PC}] = lo | hi << 8")
+        g.decompose_p("p")
+    g.emit(f"return {cyc}")
+
+
+def _software_interrupt(op: Opcode, g: Emitter, cyc: int) -> None:
+    vector = (BRK_VECTORS if op.mnemonic == "BRK" else COP_VECTORS)[0 if g.e else 1]
+    g.operand(1)  # the signature byte is read and skipped
+    g.emit(f"s = R[{S}]", "r = pc + 2 & 65535")
+    if not g.e:
+        g.push("pb >> 16")
+    g.push("r >> 8")
+    g.push("r & 255")
+    g.compose_p()
+    g.push("p")  # emulation mode: the B bit (bit 4) is 1 in the pushed byte
+    g.store_stack()
+    g.emit(f"R[{P}] = R[{P}] & 247 | 4")
+    g.read_word("t", str(vector), str(vector + 1))
+    g.emit(f"R[{PC}] = t", f"R[{PB}] = 0")
+    g.emit(f"return {cyc}")
+
+
+# -- the rest -----------------------------------------------------------------
+def _status_bits(op: Opcode, g: Emitter, cyc: int) -> None:
+    g.operand(1)
+    g.advance(2)
+    g.compose_p()
+    g.emit("p &= o ^ 255" if op.mnemonic == "REP" else "p |= o")
+    g.decompose_p("p")
+    g.emit(f"return {cyc}")
+
+
+def _block_move(op: Opcode, g: Emitter, cyc: int) -> None:
+    step = 1 if op.mnemonic == "MVN" else -1
+    mask = 255 if g.x else 65535
+    g.operand(2)
+    g.emit("dst = o & 255", "src = o >> 8", f"R[{DB}] = dst << 16",
+           f"x = R[{X}]", f"y = R[{Y}]")
+    g.read("v", "src << 16 | x")
+    g.write("dst << 16 | y", "v")
+    g.emit(f"R[{X}] = x + {step} & {mask}", f"R[{Y}] = y + {step} & {mask}",
+           f"a = R[{A}]", f"R[{A}] = a - 1 & 65535")
+    # One byte per step; the PC stays on the opcode until A runs out.
+    g.emit(f"R[{PC}] = pc if a else pc + 3 & 65535")
+    g.emit(f"return {cyc}")
+
+
+def _halting(op: Opcode, g: Emitter, cyc: int) -> None:
+    reason = "stp" if op.mnemonic == "STP" else "wai"
+    g.operand(0)
+    g.advance(1)
+    g.emit(f"R[{HALT}] = {reason!r}", f"raise Halt({reason!r}, {cyc})")
+
+
+def _wdm(op: Opcode, g: Emitter, cyc: int) -> None:
+    g.operand(1)  # the reserved signature byte is an ordinary read
+    g.advance(2)
+    g.emit(f"return {cyc}")
+
+
+_SPECIAL = {
+    "PHA": _push_register, "PHX": _push_register, "PHY": _push_register,
+    "PHP": _push_register, "PHB": _push_register, "PHK": _push_register,
+    "PHD": _push_register,
+    "PLA": _pull_register, "PLX": _pull_register, "PLY": _pull_register,
+    "PLP": _pull_register, "PLB": _pull_register, "PLD": _pull_register,
+    "PEA": _push_effective, "PEI": _push_effective, "PER": _push_effective,
+    "JMP": _jump, "JML": _jump, "BRL": _jump,
+    "JSR": _call, "JSL": _call,
+    "RTS": _return_from, "RTL": _return_from, "RTI": _return_from,
+    "BRK": _software_interrupt, "COP": _software_interrupt,
+    "REP": _status_bits, "SEP": _status_bits,
+    "MVN": _block_move, "MVP": _block_move,
+    "STP": _halting, "WAI": _halting, "WDM": _wdm,
+}

@@ -1,0 +1,5 @@
+; expect: L008
+Done:
+    LDA #$00
+    RTS
+    STA $10

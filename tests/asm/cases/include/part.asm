@@ -1,0 +1,2 @@
+db $11
+incsrc sub/deeper.asm

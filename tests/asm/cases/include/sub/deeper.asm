@@ -1,0 +1,2 @@
+db $22, $33
+print "included deep"
