@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.asm.casefile import load_case
 from triforce.asm import assemble
 from triforce.rom.mappers import snes_to_pc
+
+from .casefile import load_case
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.asm"))
 

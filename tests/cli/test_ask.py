@@ -87,6 +87,13 @@ def test_bad_input_is_a_clear_error_not_a_traceback(scripted, capsys, argv, need
     assert needle in err and "Traceback" not in err
 
 
+def test_an_unknown_backend_is_an_error_naming_the_choices(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", Stdin(""))
+    assert main(["ask", "hi", "--backend", "nosuch", "--no-log"]) == 1
+    out, err = capsys.readouterr()
+    assert "error[O033]" in err and "toolkit" in err and out == ""
+
+
 def test_chat_keeps_history_and_answers_commands_from_piped_stdin(scripted, capsys):
     backend = scripted(["First answer.", "Second answer."])
     sys.stdin = Stdin("/expert veran\nwhat does $2100 do?\n```asm\nLDA #$80\nSTA $2100\n```\n"
@@ -98,7 +105,7 @@ def test_chat_keeps_history_and_answers_commands_from_piped_stdin(scripted, caps
     second = backend.requests[1].messages
     assert [m.role for m in second[1:]] == ["user", "assistant", "user"]   # history went along
     assert second[-1].content.startswith("```asm") and "STA $2100" in second[-1].content
-    stats = json.loads(out[out.index("{"):out.index("}\n", out.index('"latency_ms"')) + 1])
+    stats, _ = json.JSONDecoder().raw_decode(out[out.index('{\n  "turns"'):])
     assert stats["turns"] == 2 and stats["experts"] == {"veran": 2}
     assert '"forced"' in out                      # /route shows the last routing
     assert "expert: auto (router)" in out and "unknown command /bogus" in out

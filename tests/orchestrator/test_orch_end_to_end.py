@@ -129,3 +129,93 @@ def test_the_json_form_has_the_keys_other_tools_read():
     assert block["equivalent"] is True and block["counterexample"] is None
     user = data["user_code"][0]
     assert user["assembles"] is True and user["bytes"] == 14 and user["equivalent"] is None
+
+
+def test_a_repeat_of_the_users_code_is_marked_original_and_not_counted_as_a_rewrite():
+    before = INCREMENT_QUERY.split("```asm\n")[1].split("```")[0]
+    orch, _ = scripted([f"Before:\n{asm(before)}\nAfter:\n{asm(INCREMENT_GOOD)}"])
+    answer = orch.ask(AskRequest(INCREMENT_QUERY, expert="din"))
+    first, second = answer.steps[0].code_blocks
+    assert (first.role, first.equivalent) == ("original", None)
+    assert (second.role, second.equivalent) == ("candidate", True)
+    assert "same as your code" in answer.markdown and answer.verified
+
+
+def test_lint_warnings_of_a_block_are_reported_with_their_lines():
+    code = "SEP #$20\nLDA #$1234\nSTA $10\nRTS"
+    orch, _ = scripted([f"Here:\n{asm(code)}"])
+    answer = orch.ask(AskRequest("write code that stores $1234 at $10", expert="nayru"))
+    block = answer.steps[0].code_blocks[0]
+    assert block.assembles is True
+    assert [(d.code, d.span.line) for d in block.lint][:1] == [("L001", 2)]
+    assert "lint warning" in answer.markdown
+
+
+def test_with_no_model_configured_the_toolkit_answers_and_the_users_code_is_listed():
+    from triforce.config import Config
+    from triforce.orchestrator import Orchestrator
+
+    orch = Orchestrator(config=Config(), store=False)       # no factory: real resolution
+    try:
+        answer = orch.ask(AskRequest(INCREMENT_QUERY, expert="din"))
+    finally:
+        orch.close()
+    step = answer.steps[0]
+    assert step.backend == "toolkit" and step.toolkit and answer.toolkit
+    assert step.status == "ok" and step.text.strip()
+    assert "No model answered" in answer.markdown
+    assert answer.user_code[0].assembles is True and answer.user_code[0].bytes == 14
+    assert all(b.equivalent is not False for b in step.code_blocks)
+
+
+def test_a_follow_up_without_code_is_checked_against_the_code_earlier_in_the_conversation():
+    from triforce.backends.base import ChatMessage
+
+    orch, _ = scripted([f"Smaller still:\n{asm(INCREMENT_WRONG)}"])
+    history = [ChatMessage("user", INCREMENT_QUERY), ChatMessage("assistant", asm(INCREMENT_GOOD))]
+    answer = orch.ask(AskRequest("Now make it even smaller.", history=history, expert="din",
+                                 max_repair_rounds=0))
+    block = answer.steps[0].code_blocks[0]
+    assert block.role == "candidate" and block.equivalent is False
+    assert not answer.verified
+
+
+def test_the_expert_that_usually_comes_next_gets_its_model_preloaded(tmp_path):
+    import threading
+
+    from triforce.backends.mock import MockBackend
+    from triforce.config import Config
+    from triforce.orchestrator import Orchestrator
+    from triforce.orchestrator.steps import Binding
+
+    class Preloading(MockBackend):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.preloaded = threading.Event()
+            self.models_preloaded = []
+
+        def preload(self, model):
+            self.models_preloaded.append(model)
+            self.preloaded.set()
+
+    backend = Preloading(["Done."])
+    store = Store(tmp_path / "store.db")
+    router = FixedRouter(("din", "optimization"), ("veran", "analysis"))
+    orch = Orchestrator(config=Config(), store=store, router=router,
+                        backend_factory=lambda e, r: Binding(backend, "mock", f"model-{e}"))
+    orch.ask(AskRequest("optimize and explain", conversation_id="c"))   # teaches din -> veran
+    answer = orch.ask(AskRequest("optimize", expert="din"))
+    assert answer.trace["preloaded"] == {"expert": "veran", "backend": "mock", "model": "model-veran"}
+    assert backend.preloaded.wait(5) and backend.models_preloaded == ["model-veran"]
+
+
+def test_a_repair_that_makes_things_worse_is_not_what_the_answer_shows():
+    two_bad = f"Try:\n{asm(INCREMENT_WRONG)}\n{asm('FOO $10')}"
+    orch, backend = scripted([f"One good, one bad:\n{asm(INCREMENT_GOOD)}\n{asm('FOO $10')}",
+                              two_bad])
+    answer = orch.ask(AskRequest(INCREMENT_QUERY, expert="din", max_repair_rounds=1))
+    step = answer.steps[0]
+    assert step.repair_rounds == 1 and len(step.attempts) == 2
+    assert step.text.startswith("One good") and step.code_blocks[0].equivalent is True
+    assert step.status == "failed_checks"            # the bad block is still there, and said so
+    assert backend.requests[1].messages[-2].content.startswith("One good")

@@ -159,3 +159,18 @@ def test_a_wrong_rewrite_after_a_failed_repair_call_is_still_reported_refuted():
     step = answer.steps[0]
     assert step.code_blocks[0].equivalent is False and step.status == "failed_checks"
     assert not answer.verified and "NOT equivalent" in answer.markdown
+
+
+def test_a_bug_below_the_orchestrator_becomes_an_error_answer_not_a_traceback(monkeypatch):
+    monkeypatch.delenv("TRIFORCE_DEBUG", raising=False)
+
+    def broken_factory(expert, request):
+        raise RuntimeError("factory bug")
+
+    orch = Orchestrator(config=Config(), store=False, backend_factory=broken_factory)
+    events = []
+    answer = orch.ask(AskRequest("hello", expert="veran"), on_event=events.append)
+    assert answer.status == "error" and answer.diagnostics[0].code == "O099"
+    assert "factory bug" in answer.markdown
+    assert answer.to_dict()["route"]["intents"] == []
+    assert [e.kind for e in events][-2:] == ["error", "done"]

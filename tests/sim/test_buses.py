@@ -21,7 +21,7 @@ def _marked_rom():
 
 @pytest.mark.parametrize("addr,value", [
     (0x008000, 1), (0x808000, 1), (0x00FFFF, 2), (0x018000, 3), (0x818000, 3),
-    (0x408000, 4), (0xC08000, 4), (0xFFFFFF, 5), (0x7DFFFF, 0), (0x400000, 0),
+    (0x408000, 4), (0xC08000, 4), (0xFEFFFF, 5), (0x7DFFFF, 0), (0x400000, 0),
 ])
 def test_lorom_rom_and_bank_mirrors(addr, value):
     assert SnesBus(_marked_rom(), "lorom").read(addr) == value

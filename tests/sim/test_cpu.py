@@ -66,6 +66,24 @@ def test_decimal_16bit_carries_through_four_digits():
     assert cpu.state.a == 0x9999 and not cpu.state.p & 1
 
 
+def test_sed_cld_and_interrupts_switch_the_arithmetic():
+    # SED ; CLC ; ADC #$05 ; CLD ; CLC ; ADC #$05 ; STP   ($05 + $05 = $10 decimal, + 5 binary)
+    cpu, _ = machine(bytes([0xF8, 0x18, 0x69, 0x05, 0xD8, 0x18, 0x69, 0x05, 0xDB]), a=0x05)
+    assert cpu.run(20).reason == "stp" and cpu.state.a == 0x15
+    # SED ; BRK -> handler CLC ; ADC #$09 ; STP: BRK clears D, so the add is binary
+    cpu, bus = machine(bytes([0xF8, 0x00, 0x00]), a=0x01)
+    bus.load(0xFFE6, bytes([0x00, 0x90]))
+    bus.load(0x9000, bytes([0x18, 0x69, 0x09, 0xDB]))
+    assert cpu.run(20).reason == "stp" and cpu.state.a == 0x0A
+    # the same through nmi() from outside the run
+    cpu, bus = machine(bytes([0xF8, 0xDB]), a=0x01)
+    bus.load(0xFFEA, bytes([0x00, 0x90]))
+    bus.load(0x9000, bytes([0x18, 0x69, 0x09, 0xDB]))
+    cpu.step()
+    cpu.nmi()
+    assert cpu.run(20).reason == "stp" and cpu.state.a == 0x0A
+
+
 def test_binary_adc_sets_overflow_and_keeps_b():
     cpu, _ = machine(bytes([0x69, 0x01]), a=0xAB7F, p=NATIVE_8)
     cpu.step()
@@ -153,7 +171,7 @@ def test_xce_and_sep_width_rules():
     cpu.step()
     st = cpu.state
     assert st.e == 1 and st.m == 1 and st.s == 0x01F0 and st.p & 1 == 0
-    assert cpu.mode_index == 4
+    assert cpu.mode_index == 8  # the emulation table (D clear)
 
 
 # -- block moves ---------------------------------------------------------------------------
@@ -210,12 +228,24 @@ def test_nmi_emulation_pushes_b_clear_and_rti_returns():
     assert cpu.state.pc == 0x8000 and cpu.state.s == 0x01FF
 
 
-def test_irq_respects_i_flag():
-    cpu, bus = machine(b"", p=NATIVE_8 | 0x04)
+@pytest.mark.parametrize("e,cycles,target", [(0, 8, 0x9100), (1, 7, 0xA100)])
+def test_irq_respects_i_flag(e, cycles, target):
+    p = 0x34 if e else NATIVE_8 | 0x04
+    cpu, bus = machine(bytes([0x40]), e=e, p=p, s=0x01FF)  # handler target unused; RTI at $8000
     _vectors(bus)
+    bus.write(target, 0x40)  # RTI
     assert cpu.irq() == 0 and cpu.state.pc == 0x8000
-    cpu.state = CPUState(pc=0x8000, p=NATIVE_8, e=0)
-    assert cpu.irq() == 8 and cpu.state.pc == 0x9100
+    cpu.state = CPUState(pc=0x8000, p=p & ~0x04, e=e, s=0x01FF)
+    assert cpu.irq() == cycles and cpu.state.pc == target and cpu.state.p & 0x04
+    pushed_p = bus.read(0x01FD) if e else bus.read(0x01FC)
+    assert pushed_p & 0x04 == 0 and (not e or pushed_p & 0x10 == 0)
+    cpu.step()  # RTI restores the I flag that was clear
+    assert cpu.state.pc == 0x8000 and not cpu.state.p & 0x04 and cpu.state.s == 0x01FF
+
+
+def test_wdm_skips_its_signature_byte():
+    cpu, _ = machine(bytes([0x42, 0x99, 0xEA]))
+    assert cpu.step() == 2 and cpu.state.pc == 0x8002
 
 
 @pytest.mark.parametrize("opcode,e,target,pushed_pc", [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import shared_dir
+from tests.conftest import shared_dir
 from triforce.sim import RecordingBus
 from triforce.sim.bus import FlatBus
 from triforce.sim.conformance import VectorRunner, load_vectors, run_vector_file

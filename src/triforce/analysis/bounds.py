@@ -56,7 +56,13 @@ def bound_from_text(text: str) -> int | None:
 
 
 def _find_index_load(entries: list[Entry]) -> tuple[int, str, str] | None:
-    """(entry index after which to check, compare mnemonic, memory operand)."""
+    """(entry index after which to check, compare mnemonic, where the index comes from).
+
+    The index comes from memory (``LDX $18B8``, or ``LDA mem`` shortly before a
+    ``TAX``) or, failing that, from a register the routine is called with: A
+    when a ``TAX``/``TAY`` comes before anything loads A, X/Y when they index a
+    write before anything loads them. ``-1`` means "check at the start".
+    """
     for i, entry in enumerate(entries):
         if entry.mnemonic in ("LDX", "LDY", "LDA") and not entry.operand.startswith("#"):
             statement = parse_source(entry.text)[0]
@@ -69,6 +75,22 @@ def _find_index_load(entries: list[Entry]) -> tuple[int, str, str] | None:
                 if not any(m in ("TAX", "TAY") for m in follows):
                     continue
             return i, compare, entry.operand
+    loaded: set[str] = set()
+    a_writers = ("LDA", "PLA", "TXA", "TYA", "TDC", "TSC", "XBA")
+    for i, entry in enumerate(entries):
+        if entry.mnemonic in ("TAX", "TAY") and "A" not in loaded:
+            return i - 1, "CMP", "A"
+        if entry.mnemonic in a_writers:
+            loaded.add("A")
+        if entry.mnemonic in ("LDX", "PLX", "TAX", "TYX", "TSX"):
+            loaded.add("X")
+        if entry.mnemonic in ("LDY", "PLY", "TAY", "TXY"):
+            loaded.add("Y")
+        if entry.mnemonic in ("STA", "STZ", "INC", "DEC", "ASL", "LSR", "ROL", "ROR", "TSB", "TRB"):
+            index = entry.operand.replace(" ", "").lower()[-2:]
+            register = {",x": "X", ",y": "Y"}.get(index)
+            if register and register not in loaded:
+                return -1, "CPX" if register == "X" else "CPY", register
     return None
 
 
@@ -77,12 +99,19 @@ def guard(source: str, bound: int, *, m: int = 1, x: int = 1, states: int = 300,
     entries = to_entries(source)
     found = _find_index_load(entries)
     if found is None:
-        return GuardResult(False, diagnostics=[note("L301", "no index loaded from memory was found to guard")])
+        return GuardResult(False, diagnostics=[note("L301", "no index from memory or from an entry register "
+                                                    "was found to guard")])
     at, compare, memory = found
     digits = 2 if (x if compare != "CMP" else m) else 4
     guard_lines = [Entry((), f"{compare} #${bound:0{digits}X}", compare, f"#${bound:0{digits}X}",
                          f"{bound} or more is out of range"),
                    Entry((), f"BCS {GUARD_LABEL}", "BCS", GUARD_LABEL, "write nothing")]
+    if at < 0:
+        # Check at the routine's start: the guard takes over the leading labels.
+        first = entries[0] if entries else Entry((), "")
+        guard_lines[0] = Entry(first.labels, *(guard_lines[0].text, guard_lines[0].mnemonic,
+                                               guard_lines[0].operand, guard_lines[0].comment))
+        entries = [Entry((), first.text, first.mnemonic, first.operand, first.comment)] + entries[1:]
     guarded = entries[:at + 1] + guard_lines + entries[at + 1:]
     returns = [k for k, e in enumerate(guarded) if e.mnemonic in ("RTS", "RTL")]
     if returns and returns[-1] == len(guarded) - 1:
@@ -92,17 +121,30 @@ def guard(source: str, bound: int, *, m: int = 1, x: int = 1, states: int = 300,
         kind = "RTL" if any(e.mnemonic == "RTL" for e in guarded) else "RTS"
         guarded.append(Entry((GUARD_LABEL,), kind, kind))
     code = render(guarded)
-    address = parse_number(memory.split(",")[0].strip())
-    result = GuardResult(True, code, memory, bound)
-    if address is None:
-        result.diagnostics.append(note("L302", "the index comes from a symbolic address; not verified"))
-        return result
-    index_addr = canonical(address[0])
-    width_top = 0xFF if (x if compare != "CMP" else m) else 0xFFFF
-    vary = {"a": None, "x_reg": None, "y": None, "ram": [[index_addr, 0, max(0, bound - 1)]]}
-    result.in_range = check_equivalence(source, code, live_out=["A", "X", "Y", "N", "V", "Z", "mem"],
+    result = GuardResult(True, code, memory if memory not in ("A", "X", "Y") else f"the {memory} register",
+                         bound)
+    register = {"A": "a", "X": "x_reg", "Y": "y"}.get(memory)
+    index_addr = None
+    if register is None:
+        address = parse_number(memory.split(",")[0].strip())
+        if address is None:
+            result.diagnostics.append(note("L302", "the index comes from a symbolic address; not verified"))
+            return result
+        index_addr = canonical(address[0])
+    top = max(0, bound - 1)
+    vary: dict = {"a": None, "x_reg": None, "y": None}
+    if register:
+        vary[register] = [0, top]
+        entry = {register: 0}
+    else:
+        vary["ram"] = [[index_addr, 0, top]]
+        entry = {"ram": [[index_addr, 0]]}
+    # The inserted compare sets N, Z and C by design; everything else must match.
+    flag_reason = f"set by the inserted {compare}"
+    result.in_range = check_equivalence(source, code, live_out=["A", "B", "X", "Y", "V", "mem"],
                                         m=m, x=x, states=states, seed=seed, vary=vary, context=context,
-                                        entry_states=[{"ram": [[index_addr, 0]]}])
+                                        entry_states=[entry],
+                                        reasons={"N": flag_reason, "Z": flag_reason, "C": flag_reason})
     built = build(code, context=context)
     if not built.ok:
         result.ok = False
@@ -110,10 +152,17 @@ def guard(source: str, bound: int, *, m: int = 1, x: int = 1, states: int = 300,
         return result
     machine = Machine(built)
     rng = random.Random(seed)
-    values = sorted({bound, min(width_top, 0xFF), 0x80, min(0xFF, bound + 1)} - {v for v in range(bound)})
-    for value in values + [rng.randint(bound, 0xFF) for _ in range(16) if bound <= 0xFF]:
-        state = EntryState(a=rng.getrandbits(16), x_reg=rng.getrandbits(8), y=rng.getrandbits(8), m=m, x=x)
-        state.ram[index_addr] = value & 0xFF
+    width_top = 0xFF if (x if compare != "CMP" else m) else 0xFFFF
+    edges = {bound, width_top, 0x80 if width_top == 0xFF else 0x8000, min(width_top, bound + 1)}
+    values = sorted(v for v in edges if bound <= v <= width_top)
+    values += [rng.randint(bound, width_top) for _ in range(16) if bound <= width_top]
+    for value in values:
+        state = EntryState(a=rng.getrandbits(16), x_reg=rng.getrandbits(8 if x else 16),
+                           y=rng.getrandbits(8 if x else 16), m=m, x=x)
+        if register:
+            setattr(state, register, value if register != "a" else (state.a & 0xFF00 if m else 0) | value)
+        else:
+            state.ram[index_addr] = value & 0xFF
         outcome = machine.run(state)
         result.out_of_range_states += 1
         stray = [a for a in outcome.writes if not outcome.stack_floor <= a <= 0x7E01FF]

@@ -3,9 +3,9 @@ routine, and a documentation skeleton (Tingle's charts)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from triforce.analysis.flow import build_program
 from triforce.analysis.source import parse_operand, parse_source
 from triforce.isa import OPCODES, Mode, by_mnemonic
 
@@ -54,12 +54,16 @@ def map_code(source: str) -> CodeMap:
     routines: dict[str, Routine] = {}
     ram: dict[int, dict[str, list[str]]] = {}
     current: Routine | None = None
+    defined = {}
+    for number, raw in enumerate(lines, start=1):
+        match = re.match(r"\s*([A-Za-z_]\w*):", raw)
+        if match:
+            defined.setdefault(match.group(1), (number, raw.split(";", 1)[1].strip() if ";" in raw else ""))
     for statement in statements:
         for label in statement.labels:
             if label[0] not in ".+-":
-                raw = lines[statement.line - 1] if statement.line - 1 < len(lines) else ""
-                comment = raw.split(";", 1)[1].strip() if ";" in raw else ""
-                current = routines.setdefault(label, Routine(label, statement.line, comment=comment))
+                line, comment = defined.get(label, (statement.line, ""))
+                current = routines.setdefault(label, Routine(label, line, comment=comment))
         if not statement.is_instruction or current is None:
             continue
         operand = parse_operand(statement)
@@ -120,8 +124,6 @@ def mermaid(code_map: CodeMap) -> str:
 
 def doc_skeleton(source: str, code_map: CodeMap | None = None) -> str:
     code_map = code_map or map_code(source)
-    program = build_program(parse_source(source))
-    del program  # the parse is shared; kept for future per-path facts
     parts = []
     for routine in code_map.routines.values():
         fmt = lambda addrs: ", ".join(f"${a:04X}" if a <= 0xFFFF else f"${a:06X}" for a in addrs) or "none"

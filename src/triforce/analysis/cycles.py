@@ -108,11 +108,12 @@ def _instruction_cycles(op: Opcode, widths: _Widths, dl_nonzero: bool | None):
 def count_cycles(source_or_result, m: int = 1, x: int = 1, emulation: bool = False,
                  dl_nonzero: bool | None = None, *, filename: str = "<input>") -> CycleReport:
     if hasattr(source_or_result, "lines") and not isinstance(source_or_result, str):
-        return _from_records(source_or_result.lines, None, m, x, emulation, dl_nonzero)
+        return _from_records(source_or_result.lines, _SourceFiles(), m, x, emulation, dl_nonzero)
     source = str(source_or_result)
     assembled = _try_assemble(source, filename)
     if assembled is not None:
-        return _from_records(assembled.lines, source.splitlines(), m, x, emulation, dl_nonzero)
+        sources = _SourceFiles({filename: source.splitlines()})
+        return _from_records(assembled.lines, sources, m, x, emulation, dl_nonzero)
     return _from_listing(source, m, x, emulation, dl_nonzero, filename)
 
 
@@ -129,15 +130,34 @@ def _try_assemble(source: str, filename: str):
 
 
 # -- assembled records ----------------------------------------------------------
-def _from_records(records, source_lines, m, x, emulation, dl_nonzero) -> CycleReport:
+class _SourceFiles:
+    """Source lines by file name: the text given, else read from disk (for
+    records of included files); unknown files give no text."""
+
+    def __init__(self, known: dict[str, list[str]] | None = None):
+        self._files = dict(known or {})
+
+    def line(self, file: str, number: int) -> str | None:
+        if file not in self._files:
+            try:
+                with open(file, encoding="utf-8") as handle:
+                    self._files[file] = handle.read().splitlines()
+            except (OSError, UnicodeDecodeError, ValueError):
+                self._files[file] = None
+        lines = self._files[file]
+        if lines is None or not 0 < number <= len(lines):
+            return None
+        return lines[number - 1]
+
+
+def _from_records(records, sources: _SourceFiles, m, x, emulation, dl_nonzero) -> CycleReport:
     report = CycleReport(method="assembler")
     widths = _Widths(m, x, emulation)
     for rec in records:
-        text = ""
-        if source_lines is not None and 0 < rec.line <= len(source_lines):
-            text = source_lines[rec.line - 1].strip()
-            if not _looks_like_code(text):
-                continue  # data directives (db/dw/incbin...) are not executed
+        source_line = sources.line(rec.file, rec.line)
+        text = (source_line or "").strip()
+        if source_line is not None and not _looks_like_code(text):
+            continue  # data directives (db/dw/incbin...) are not executed
         data = bytes(rec.data)
         decode_m = getattr(rec, "decode_m", getattr(rec, "m", 1))
         decode_x = getattr(rec, "decode_x", getattr(rec, "x", 1))
@@ -147,7 +167,7 @@ def _from_records(records, source_lines, m, x, emulation, dl_nonzero) -> CycleRe
             op = OPCODES[data[pos]]
             size = op.length(decode_m, decode_x)
             if pos + size > len(data):
-                if source_lines is not None:
+                if source_line is not None:
                     report.diagnostics.append(warning(
                         UNDECODABLE, "bytes do not form whole instructions",
                         SourceSpan(rec.file, rec.line)))
@@ -262,6 +282,8 @@ def parse_operand_mode(mnemonic: str, operand: str, size_hint: int | None):
     width = width or literal_width
     if mnemonic in ("JMP", "JSR") and width < 2:
         width = 2
+    if ",s" in low and not (low.endswith(",s") or low.endswith(",s),y")):
+        return None
     if low.endswith(",s"):
         return (Mode.SR if Mode.SR in modes else None), value
     if low.startswith("(") and low.endswith(",s),y"):
@@ -281,6 +303,21 @@ def parse_operand_mode(mnemonic: str, operand: str, size_hint: int | None):
     if low.endswith(",y"):
         return _pick(modes, _INDEXED_Y, width), value
     return _pick(modes, _PLAIN, width), value
+
+
+#: asar accepts the long forms under the short mnemonics too.
+_LONG_ALIASES = {"JMP": "JML", "JSR": "JSL"}
+
+
+def _resolve(mnemonic: str, operand: str, hint: int | None):
+    """(Opcode, Mode, literal value) for a statement, trying asar's aliases."""
+    for name in (mnemonic, _LONG_ALIASES.get(mnemonic)):
+        if name is None:
+            continue
+        chosen = parse_operand_mode(name, operand, hint)
+        if chosen is not None and chosen[0] is not None:
+            return OPCODES[by_mnemonic(name)[chosen[0]]], chosen[0], chosen[1]
+    return None
 
 
 def _statements(text: str) -> list[str]:
@@ -315,18 +352,22 @@ def _from_listing(source: str, m, x, emulation, dl_nonzero, filename) -> CycleRe
                 continue
             mnemonic = sized.group(1).upper()
             hint = _SIZE_SUFFIX.get((sized.group(2) or "").lower())
-            chosen = parse_operand_mode(mnemonic, operand, hint)
-            if chosen is None or chosen[0] is None:
+            resolved = _resolve(mnemonic, operand, hint)
+            if resolved is None:
                 report.diagnostics.append(warning(
                     BAD_OPERAND, f"{mnemonic} has no form {operand.strip()!r}", span))
                 continue
-            mode, value = chosen
-            op = OPCODES[by_mnemonic(mnemonic)[mode]]
+            op, mode, value = resolved
             if counted is False:
                 line_m, line_x = widths.m, widths.x
             size = op.length(widths.m, widths.x)
-            if hint and mode in (Mode.IMM_M, Mode.IMM_X):
-                size = 1 + hint
+            if mode in (Mode.IMM_M, Mode.IMM_X):
+                # asar sizes an immediate by its suffix or literal, not by M/X.
+                literal_value, literal_width = _literal(operand.strip()[1:])
+                if hint:
+                    size = 1 + min(hint, 2)
+                elif literal_value is not None:
+                    size = 1 + min(literal_width, 2)
             lo, hi, why = _instruction_cycles(op, widths, dl_nonzero)
             size_sum, lo_sum, hi_sum = size_sum + size, lo_sum + lo, hi_sum + hi
             notes.extend(n for n in why if n not in notes)

@@ -38,6 +38,8 @@ _ALIASES = {"FLAGS": ("N", "V", "Z", "C"), "P": ("N", "V", "Z", "C"), "CARRY": (
             "ZERO": ("Z",), "NEGATIVE": ("N",), "OVERFLOW": ("V",), "MEM": ("mem",),
             "MEMORY": ("mem",), "RAM": ("mem",), "ACC": ("A",), "ACCUMULATOR": ("A",)}
 _FLAG_BITS = {"N": 0x80, "V": 0x40, "Z": 0x02, "C": 0x01}
+#: Runs that record every read to discover the memory the code depends on.
+DISCOVERY_RUNS = 64
 #: Always compared: the widths, decimal and interrupt flags, the mode, DB, D and S.
 ALWAYS = ("M", "Xf", "D flag", "I", "E", "DB", "D", "S")
 
@@ -117,8 +119,14 @@ def check_equivalence(original: str, candidate: str, *, live_out=None, m: int = 
                       entry_states=(), vary: dict | None = None, call: str | None = "auto",
                       context: str = "", context_org: int = 0x00C000,
                       reasons: dict[str, str] | None = None,
-                      budget: int = 200_000) -> EquivalenceResult:
-    """Compare ``candidate`` with ``original``; see the module docstring."""
+                      budget: int = 200_000, stub_missing: bool = False) -> EquivalenceResult:
+    """Compare ``candidate`` with ``original``; see the module docstring.
+
+    ``call``: "auto" (a routine when the code returns or ends in a jump, else a
+    straight-line snippet), "jsr"/"jsl" (always called as a routine), None
+    (always straight-line). ``stub_missing`` defines every call target that
+    neither side (nor ``context``) defines as a routine that returns at once.
+    """
     live, diagnostics = normalize_live_out(live_out)
     reasons = reasons or {}
     ignored = [f"{item}: {reasons.get(item, 'not in live_out')}" for item in LIVE_ITEMS if item not in live]
@@ -127,6 +135,13 @@ def check_equivalence(original: str, candidate: str, *, live_out=None, m: int = 
         ignored.append(f"mem ${first:06X}-${last:06X}: scratch")
     if "mem" in live:
         ignored.append("stack bytes below the entry S: stack scratch")
+    if stub_missing:
+        from triforce.analysis.machine import external_stubs
+        stubs = external_stubs(original, candidate, context)
+        if stubs:
+            names = [line[:-1] for line in stubs.splitlines() if line.endswith(":")]
+            ignored.append("external routines run as immediate returns: " + ", ".join(names))
+            context = (context + "\n" if context.strip() else "") + stubs
     compared = sorted(live) + list(ALWAYS)
     empty = Cost(0, None)
 
@@ -182,11 +197,12 @@ class _Runner:
             return cost(self.first, cycles_o), cost(self.second, cycles_c)
 
         def grow(outcome: Outcome, state: EntryState):
-            stack_page = 0x7E0000 | (state.s & 0xFF00)
+            # The return address sits in the 3 bytes at and below the entry S.
+            return_low = 0x7E0000 | ((state.s - 3) & 0xFFFF)
             for addr in list(outcome.reads) + list(outcome.writes):
                 if addr in pool_set or not randomisable(addr):
                     continue
-                if stack_page <= addr <= (0x7E0000 | state.s):
+                if return_low <= addr <= (0x7E0000 | state.s):
                     continue
                 pool_set.add(addr)
                 pool.append(addr)
@@ -208,12 +224,15 @@ class _Runner:
                     if canon not in pool_set and randomisable(canon):
                         pool_set.add(canon)
                         pool.append(canon)
-        for state, listed in schedule():
+        for number, (state, listed) in enumerate(schedule()):
             if discover and pool:
                 for addr in pool:
                     state.ram.setdefault(addr, 0)
-            o = self.original.run(state)
-            if discover:
+            # Discovery (recording reads) on the listed, edge and first random
+            # states, and every tenth one after that; the rest run on the fast path.
+            record = discover and (number < DISCOVERY_RUNS or number % 10 == 0)
+            o = self.original.run(state, record_reads=record)
+            if record:
                 grow(o, state)
             problem = _run_problem(o)
             if problem or o.rom_writes:
@@ -226,8 +245,8 @@ class _Runner:
                                 before, after, tested, None, skipped)
                 skipped += 1
                 continue
-            c = self.candidate.run(state)
-            if discover:
+            c = self.candidate.run(state, record_reads=record)
+            if record:
                 grow(c, state)
             tested += 1
             cycles_o.append(o.cycles)

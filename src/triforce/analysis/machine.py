@@ -73,6 +73,27 @@ def is_routine(source: str) -> tuple[bool, str | None]:
     return False, None
 
 
+def external_stubs(*sources: str) -> str:
+    """``Name: RTS`` (``RTL`` for JSL/JML targets) for every call or jump target the
+    sources name but none of them defines: external routines that return at once,
+    so code that calls into the game can still be run."""
+    import re
+
+    from triforce.analysis.source import parse_operand
+
+    statements = [s for source in sources for s in parse_source(source)]
+    defined = {label for s in statements for label in s.labels}
+    stubs: dict[str, str] = {}
+    for statement in statements:
+        if statement.mnemonic in ("JSR", "JSL", "JMP", "JML"):
+            operand = parse_operand(statement)
+            name = operand.base
+            if operand.kind == "addr" and not operand.indirect and operand.value is None \
+                    and re.fullmatch(r"[A-Za-z_]\w*", name) and name not in defined:
+                stubs.setdefault(name, "RTL" if statement.mnemonic in ("JSL", "JML") else "RTS")
+    return "".join(f"{name}:\n    {ret}\n" for name, ret in stubs.items())
+
+
 def _has_origin(source: str) -> bool:
     return any(s.directive in ("org", "freecode", "freedata", "freespace") for s in parse_source(source))
 
@@ -206,6 +227,44 @@ class Outcome:
         return self.reason == "ok"
 
 
+class _WriteTap:
+    """A write page that records each store (address -> value) and passes it on."""
+
+    __slots__ = ("page", "base", "log")
+
+    def __init__(self, page, base: int, log: dict):
+        self.page, self.base, self.log = page, base, log
+
+    def __setitem__(self, offset: int, value: int) -> None:
+        self.page[offset] = value
+        self.log[self.base + offset] = value
+
+
+class _TappedBus:
+    """The SNES bus seen through its pages, with every write page tapped: reads
+    run at memory speed, writes are logged (enough for the bulk of the runs;
+    the discovery runs record reads too, through a RecordingBus)."""
+
+    def __init__(self, bus):
+        from triforce.sim.bus import PAGE_BITS
+
+        self.bus = bus
+        self.writes: dict[int, int] = {}
+        read_pages, write_pages = bus.page_tables()
+        self._pages = (read_pages, [_WriteTap(page, i << PAGE_BITS, self.writes)
+                                    for i, page in enumerate(write_pages)])
+
+    def page_tables(self):
+        return self._pages
+
+    def read(self, addr: int) -> int:
+        return self.bus.read(addr)
+
+    def write(self, addr: int, value: int) -> None:
+        self.bus.write(addr, value)
+        self.writes[addr & 0xFFFFFF] = value & 0xFF
+
+
 class Machine:
     """Runs one built program from entry states, on a bus reused between runs."""
 
@@ -218,15 +277,23 @@ class Machine:
         for addr16, (read, write) in (hooks or {}).items():
             self.bus.add_hook(addr16, read=read, write=write)
         self.recorder = RecordingBus(self.bus)
+        self.tapped = _TappedBus(self.bus)
         self._state_class = CPUState
-        # One CPU for all runs: building its handler tables costs more than a short run.
+        # One CPU per access path, kept for all runs: building the handler
+        # tables costs more than a short run.
         self.cpu = CPU(self.recorder, CPUState(), access="bus")
+        self.fast_cpu = CPU(self.tapped, CPUState(), access="paged")
+        self._pages = self.bus.page_tables()   # the untapped pages, for setting up states
 
-    def run(self, state: EntryState) -> Outcome:
-        bus, recorder, built = self.bus, self.recorder, self.built
+    def run(self, state: EntryState, *, record_reads: bool = True) -> Outcome:
+        """Run from ``state``. Without ``record_reads`` the run is faster and
+        ``Outcome.reads`` stays empty."""
+        bus, built = self.bus, self.built
+        recorder = self.recorder if record_reads else self.tapped
+        read_pages, write_pages = self._pages
         touched = list(state.ram)
         for addr, value in state.ram.items():
-            bus.write(addr, value)
+            write_pages[addr >> 13][addr & 0x1FFF] = value
         s = state.s
         entry = built.entry
         if built.call == "jsr":
@@ -246,18 +313,22 @@ class Machine:
         cpu_state = self._state_class(a=state.a, x=state.x_reg, y=state.y, s=s, d=state.d,
                                       dbr=state.dbr, pbr=entry >> 16, pc=entry & 0xFFFF,
                                       p=p, e=state.e)
-        recorder.clear()
+        if record_reads:
+            recorder.clear()
+        else:
+            recorder.writes.clear()
         bus.rom_writes.clear()
-        cpu = self.cpu
+        cpu = self.cpu if record_reads else self.fast_cpu
         cpu.state = cpu_state
         result = cpu.run(self.budget, stop_at=(built.stop_address,), stop_on=("brk", "cop"))
         reason = "ok" if result.reason == "stop_at" else result.reason
         final = cpu.state
         writes = {}
-        for addr, value in recorder.writes.items():
-            if not is_rom(canonical(addr)):
-                writes[canonical(addr)] = bus.read(addr)
-        reads = {canonical(addr) for addr in recorder.reads}
+        for addr in recorder.writes:
+            name = canonical(addr)
+            if not is_rom(name):
+                writes[name] = read_pages[addr >> 13][addr & 0x1FFF]
+        reads = {canonical(addr) for addr in recorder.reads} if record_reads else set()
         outcome = Outcome(
             reason=reason, cycles=result.cycles, instructions=result.instructions,
             a=final.a, x=final.x, y=final.y, s=final.s, d=final.d, dbr=final.dbr,
@@ -267,8 +338,7 @@ class Machine:
         outcome.stack_floor = _stack_floor(writes, 0x7E0000 | s)
         # Put the bus back to zero for the next run.
         for addr in list(recorder.writes) + touched:
-            if not is_rom(canonical(addr)):
-                bus.write(addr, 0)
+            write_pages[addr >> 13][addr & 0x1FFF] = 0
         bus.rom_writes.clear()
         return outcome
 
@@ -282,4 +352,5 @@ def _stack_floor(writes: dict[int, int], entry_sp: int) -> int:
     return addr + 1
 
 
-__all__ = ["Built", "EntryState", "Machine", "Outcome", "build", "canonical", "is_rom", "is_routine"]
+__all__ = ["Built", "EntryState", "Machine", "Outcome", "build", "canonical", "external_stubs", "is_rom",
+           "is_routine"]

@@ -64,13 +64,17 @@ def optimize(source: str, *, live_out=None, m: int = 1, x: int = 1, emulation: b
              objective: str = "cycles", states: int = 1000, screen_states: int = 150,
              seed: int = 0, scratch=(), entry_states=(), vary=None, context: str = "",
              max_rounds: int = 8, reasons: dict | None = None,
-             deadline_s: float | None = None) -> OptimizeResult:
+             deadline_s: float | None = None, stub_missing: bool = False) -> OptimizeResult:
     """Improve ``source`` by proven rewrites. ``objective``: "cycles", "bytes" or "both".
 
     ``deadline_s`` bounds the search time: when it passes, the best code proven
     so far is returned (never an unproven one).
     """
     stop_at = time.monotonic() + deadline_s if deadline_s else None
+    if stub_missing:
+        from triforce.analysis.machine import external_stubs
+        stubs = external_stubs(source, context)
+        context = (context + "\n" if context.strip() else "") + stubs
     common = dict(live_out=live_out, m=m, x=x, emulation=emulation, seed=seed, scratch=scratch,
                   entry_states=entry_states, vary=vary, context=context, reasons=reasons)
     baseline = check_equivalence(source, source, states=min(states, 50), **common)

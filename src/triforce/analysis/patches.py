@@ -18,6 +18,7 @@ from triforce.diagnostics import Diagnostic, SourceSpan, note, warning
 from triforce.isa import BRANCHES, Mode, OPCODES, by_mnemonic
 
 LOROM_BANK_BYTES = 0x8000
+BLANK_ROM_BYTES = 0x100000
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Block:
     size: int
     line: int
     origin: str             # the org/freecode text
+    placed: bool = True     # False: a freecode block whose address asar picks later
 
     @property
     def end(self) -> int:   # exclusive
@@ -41,6 +43,8 @@ class PatchLayout:
     def by_bank(self) -> dict[int, int]:
         used: dict[int, int] = {}
         for block in self.blocks:
+            if not block.placed:
+                continue
             bank = (block.start >> 16) & 0x7F
             used[bank] = used.get(bank, 0) + block.size
         return dict(sorted(used.items()))
@@ -64,7 +68,7 @@ def layout(source: str, *, filename: str = "<input>") -> PatchLayout:
         result.diagnostics.append(note("L104", "the patch does not assemble on its own (labels from the game?); "
                                        "block sizes are estimated from the instruction table",
                                        SourceSpan(filename)))
-    ordered = sorted(blocks, key=lambda b: b.start)
+    ordered = sorted((b for b in blocks if b.placed), key=lambda b: b.start)
     for i, a in enumerate(ordered):
         for b in ordered[i + 1:]:
             if b.start >= a.end:
@@ -75,7 +79,7 @@ def layout(source: str, *, filename: str = "<input>") -> PatchLayout:
                     "L101", f"the block at line {b.line} ({b.origin}) overwrites ${lo:06X}-${hi:06X}, "
                     f"already written by the block at line {a.line} ({a.origin})", SourceSpan(filename, b.line, 1)))
     for block in blocks:
-        if block.size and (block.start >> 16) != ((block.end - 1) >> 16):
+        if block.placed and block.size and (block.start >> 16) != ((block.end - 1) >> 16):
             result.diagnostics.append(warning("L103", f"{block.origin} runs past the end of bank "
                                               f"${block.start >> 16:02X}", SourceSpan(filename, block.line, 1)))
     from triforce.analysis.lint import lint
@@ -89,7 +93,8 @@ def _assembled_blocks(source: str) -> list[Block] | None:
     from triforce.asm import assemble
 
     text = source if any(s.directive in ("lorom", "hirom") for s in parse_source(source)) else "lorom\n" + source
-    result = assemble(text)
+    # A blank 1 MiB image gives freecode somewhere to go (its place is then only an example).
+    result = assemble(text, rom=bytes(BLANK_ROM_BYTES))
     if not result.ok:
         return None
     offset = 0 if text is source else 1
@@ -126,6 +131,10 @@ def _estimated_blocks(source: str) -> list[Block]:
             current = Block(number[0], 0, statement.line, statement.text.strip()) if number else None
             if current:
                 blocks.append(current)
+            continue
+        if statement.directive in ("freecode", "freedata", "freespace"):
+            current = Block(0, 0, statement.line, statement.text.strip(), placed=False)
+            blocks.append(current)
             continue
         if current is None:
             continue

@@ -97,7 +97,7 @@ def _stz_operand(entry: Entry) -> bool:
 
 def propose(entries: list[Entry]) -> Iterator[Proposal]:
     """Every rewrite every rule can see, one change at a time."""
-    for rule in (_increment_chain, _stz, _drop_compare_zero, _drop_single, _tail_call, _inc_dec_memory,
+    for rule in (_increment_chain, _carry_into_increment, _stz, _drop_compare_zero, _drop_single, _tail_call, _inc_dec_memory,
                  _tsb_trb, _redundant_load, _long_to_absolute, _multiply_loop,
                  _hoist_constant_load, _mode_pair):
         yield from rule(entries)
@@ -344,7 +344,7 @@ def _increment_chain(entries):
             j += 3
         if len(targets) < 2:
             continue
-        done = ".inc_done"
+        done = "+"   # an anonymous label: works with or without a parent label
         body = []
         for k, target in enumerate(targets):
             body.append(_make("INC", target, load.labels if k == 0 else ()))
@@ -357,3 +357,26 @@ def _increment_chain(entries):
             rest = [Entry((done,), "")]
         yield Proposal("inc-chain", f"{len(targets)}-byte add of 1 -> INC with carry branches",
                        tuple(entries[:i] + body + rest))
+
+
+def _carry_into_increment(entries):
+    """``LDA b / ADC #0 / STA b`` adds only the carry: ``BCC + / INC b / +`` skips it
+    in the common no-carry case."""
+    for i in range(len(entries)):
+        w = _window(entries, i, 3)
+        if not w:
+            continue
+        load, adc, store = w
+        if (load.mnemonic, adc.mnemonic, store.mnemonic) != ("LDA", "ADC", "STA") \
+                or load.operand != store.operand or load.operand.startswith("#"):
+            continue
+        number = parse_number(adc.operand[1:]) if adc.operand.startswith("#") else None
+        if not number or number[0] != 0:
+            continue
+        rest = list(entries[i + 3:])
+        if rest:
+            rest[0] = replace(rest[0], labels=("+",) + rest[0].labels)
+        else:
+            rest = [Entry(("+",), "")]
+        body = [_make("BCC", "+", load.labels, "no carry: nothing to add"), _make("INC", load.operand)]
+        yield Proposal("carry-inc", f"LDA/ADC #0/STA {load.operand} -> BCC over an INC", tuple(entries[:i] + body + rest))

@@ -41,8 +41,28 @@ class Signature:
                 "runs": self.runs, "failures": self.failures}
 
 
-def _fingerprint(o: Outcome) -> tuple:
-    return (o.reason, o.a, o.x, o.y, o.p & 0xC3, o.s, tuple(sorted(o.writes.items())))
+def _fingerprint(o: Outcome, skip: str = "", skip_bit: int = 0) -> tuple:
+    regs = {"a": o.a, "x_reg": o.x, "y": o.y}
+    if skip:
+        regs[skip] = None
+    p = o.p & 0xC3 & ~skip_bit
+    return (o.reason, regs["a"], regs["x_reg"], regs["y"], p, o.s, tuple(sorted(o.writes.items())))
+
+
+def _is_input(first: Outcome, first_state: EntryState, second: Outcome, second_state: EntryState,
+              reg: str = "", bit: int = 0) -> bool:
+    """Changing only ``reg`` (or flag ``bit``) on entry changed the result: everything
+    else differs, or the item itself neither passed through nor got one fixed value."""
+    if _fingerprint(first, reg, bit) != _fingerprint(second, reg, bit):
+        return True
+    if reg:
+        exit_of = {"a": "a", "x_reg": "x", "y": "y"}[reg]
+        a, b = getattr(first, exit_of), getattr(second, exit_of)
+        passed = a == getattr(first_state, reg) and b == getattr(second_state, reg)
+        return not passed and a != b
+    a, b = first.p & bit, second.p & bit
+    passed = a == (first_state.p & bit) and b == (second_state.p & bit)
+    return not passed and a != b
 
 
 def routine_signature(source: str, *, m: int = 1, x: int = 1, runs: int = 24, seed: int = 0,
@@ -89,20 +109,19 @@ def routine_signature(source: str, *, m: int = 1, x: int = 1, runs: int = 24, se
         for flag, bit in _FLAGS.items():
             if (outcome.p ^ state.p) & bit:
                 outputs.add(flag)
-        reference = _fingerprint(outcome)
         for reg in _REGISTERS:
             if _NAMES[reg] in inputs:
                 continue
             other = state.copy()
             setattr(other, reg, getattr(state, reg) ^ (0x5A if reg != "a" or m else 0x5AA5))
-            if _fingerprint(machine.run(other)) != reference:
+            if _is_input(outcome, state, machine.run(other), other, reg=reg):
                 inputs.add(_NAMES[reg])
         for flag, bit in _FLAGS.items():
             if flag in inputs:
                 continue
             other = state.copy()
             other.p ^= bit
-            if _fingerprint(machine.run(other)) != reference:
+            if _is_input(outcome, state, machine.run(other), other, bit=bit):
                 inputs.add(flag)
     memory_inputs = [f"${a:06X}" for a in sorted(reads - writes)][:16]
     order = ["A", "X", "Y", "N", "V", "Z", "C"]

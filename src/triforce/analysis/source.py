@@ -222,6 +222,7 @@ def _balanced(text: str) -> bool:
 
 # ---------------------------------------------------------------- code in prose
 
+MAX_SCANNED_LINES = 4000   # bare asm is looked for in the first lines of a message only
 _FENCE = re.compile(r"```([^\n`]*)\n(.*?)(?:```|\Z)", re.S)
 
 
@@ -231,7 +232,7 @@ def extract_code_blocks(text: str) -> list[str]:
               if tag.strip().lower() not in ("json",) and body.strip()]
     if blocks:
         return blocks
-    lines = text.splitlines()
+    lines = text.splitlines()[:MAX_SCANNED_LINES]
     run: list[str] = []
     best: list[str] = []
     for line in lines:

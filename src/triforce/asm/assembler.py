@@ -44,7 +44,7 @@ class AssemblyResult:
 def assemble(source: str, *, filename: str = "<input>", rom: bytes | None = None,
              include_dirs=(), defines: dict[str, str] | None = None, allow_any_path: bool = False,
              base_dir: Path | None = None, title_check: bool = True, fix_rom_checksum: bool = True,
-             max_macro_depth: int = 256, max_loop_iterations: int = 100_000,
+             max_macro_depth: int = 128, max_loop_iterations: int = 100_000,
              max_output: int = 16 * 1024 * 1024) -> AssemblyResult:
     """Assemble asar source against ``rom`` (no copier header); see module doc."""
     options = Options(
@@ -97,9 +97,17 @@ def _run_passes(ctx: Context, engine: Engine, lines) -> None:
         ctx.pass_no = number
         ctx.state = PassState(ctx)
         ctx.current_file = ctx.options.filename
+        ctx.guessed = False
         engine.run_pass(lines)
 
     one_pass(0)
+    if not ctx.guessed and not ctx.freespaces:
+        # Pass 0 never had to guess a label, so pass 1 would lay everything out
+        # exactly as pass 0 did: skip it and check the final pass against pass 0.
+        ctx.pass_labels = {name: lab.addr for name, lab in ctx.labels.items()}
+        ctx.final_pass = 2
+        one_pass(2)
+        return
     allocate(ctx)
     one_pass(1)
     for _ in range(3):

@@ -88,6 +88,7 @@ class Freespace:
     static: bool = False
     bank: int | None = None     # fixed target bank, if asked for
     code: bool = True
+    where: object = None        # the statement that opened the block (for diagnostics)
     allocated_size: int = 0
     tag_size: int = 0
 
@@ -99,7 +100,7 @@ class Options:
     base_dir: Path | None = None
     allow_any_path: bool = False
     defines: dict = field(default_factory=dict)
-    max_macro_depth: int = 256
+    max_macro_depth: int = 128
     max_loop_iterations: int = 100_000
     max_output: int = MAX_ROM_SIZE
     title_check: bool = True
@@ -108,7 +109,7 @@ class Options:
 class PassState:
     """Everything asar resets at the start of a pass."""
 
-    def __init__(self, ctx: "Context"):
+    def __init__(self, ctx: Context):
         self.snespos = 0x008000
         self.realsnespos = 0x008000
         self.startpos = 0x008000
@@ -116,6 +117,7 @@ class PassState:
         self.org_set = False
         self.base_active = False
         self.mapper = "lorom"
+        self.mapper_obj = get_mapper("lorom")
         self.sa1_banks = list(SA1_DEFAULT_BANKS)
         self.freespace_id = 0
         self.optimize_dp = "none"
@@ -125,6 +127,7 @@ class PassState:
         self.namespaces: list[str] = []
         self.namespace_nested = False
         self.parents: list[str] = []      # label chain for sublabels
+        self.macro_parents: list[str] = []  # the same for ?labels inside one macro call
         self.macros: dict[str, Macro] = {}
         from triforce.asm.defines import BUILTIN_DEFINES
         self.defines: dict[str, str] = {**BUILTIN_DEFINES, **ctx.options.defines}
@@ -158,6 +161,7 @@ class PassState:
         self.freespace_start = 0
         self.rats_meta_allowed = False
         self.include_depth = 0
+        self.bankcross = "full"            # `check bankcross off|half|full`
 
 
 class Context:
@@ -183,6 +187,8 @@ class Context:
         self.binary_cache: dict[str, bytes] = {}
         self.ast_cache: dict = {}
         self.len_cache: dict = {}
+        self.const_cache: dict = {}
+        self.plain_names: dict = {}           # expressions without labels/functions -> value
         self.line_cache: dict = {}
         self.stmt_cache: dict = {}
         self.autocleans: list[int] = []
@@ -193,6 +199,8 @@ class Context:
         self.checksum_fix = True
         self.warnings_off: set[str] = set()
         self.freespace_byte = 0
+        # set when a pass had to guess (a label not yet defined): the next pass may differ
+        self.guessed = False
         self.cleared: list[Write] = []
         self.current_file = options.filename
 
@@ -236,13 +244,13 @@ class Context:
         if addr < 0 or addr > 0xFFFFFF:
             return -1
         st = self.state
-        return get_mapper(st.mapper).to_pc(addr, st.sa1_banks)
+        return st.mapper_obj.to_pc(addr, st.sa1_banks)
 
     def pc_to_snes(self, off: int) -> int:
         if off < 0:
             return -1
         st = self.state
-        return get_mapper(st.mapper).to_snes(off, st.sa1_banks)
+        return st.mapper_obj.to_snes(off, st.sa1_banks)
 
     # ----- expressions -------------------------------------------------------------
     def parse_expr(self, text: str):
@@ -267,13 +275,20 @@ class Context:
         return value
 
     def eval_int(self, text: str) -> int:
+        key = (text, self.state.math_pri)
+        const = self.const_cache.get(key)
+        if const is not None:
+            return const
         value = self.eval(text)
         if isinstance(value, str):
             raise AsmError("A119", f"expected a number, got a string: {text!r}")
         try:
-            return X.to_int(value)
+            result = X.to_int(value)
         except X.ExprError as exc:
             raise AsmError(exc.code, exc.message) from None
+        if X.is_constant(self.ast_cache[key]) and not self.state.math_round:
+            self.const_cache[key] = result
+        return result
 
     def get_len(self, text: str, bank_extraction: bool, bank: int | None) -> int:
         key = (text, bank_extraction)
@@ -294,8 +309,7 @@ class Context:
         try:
             for name in names:
                 this = self.label_len(name)
-                if this > length:
-                    length = this
+                length = max(length, this)
         finally:
             self._len_bank = saved
         return length
@@ -304,11 +318,14 @@ class Context:
 
     # callbacks used by expr.evaluate / expr.get_len --------------------------------
     def label(self, name: str):
-        found = self.lookup_label(name)
+        if name[0] not in ".?" and not self.state.namespaces:
+            # the common case: a plain global name, no sublabel or namespace search
+            found = self.labels.get(self.plain_names.get(name) or self._plain(name))
+        else:
+            found = self.lookup_label(name)
         if found is None:
-            if self.pass_no == 0 or (self.pass_no < self.final_pass and name.startswith("?")):
-                return 0
             if self.pass_no < self.final_pass:
+                self.guessed = True
                 return 0
             raise AsmError("A301", f"label {name!r} not found")
         self.found_label = True
@@ -316,12 +333,18 @@ class Context:
 
     found_label = False
 
+    def _plain(self, name: str) -> str:
+        canon = name.replace(".", "_")
+        self.plain_names[name] = canon
+        return canon
+
     def posneg(self, text: str):
         name = self.posneg_name(text)
         found = self.labels.get(name)
         self.found_label = True
         if found is None:
             if self.pass_no < self.final_pass:
+                self.guessed = True
                 return 0
             raise AsmError("A301", f"label {text!r} not found")
         return found.addr & 0xFFFFFF
@@ -347,14 +370,17 @@ class Context:
     def label_len(self, name: str) -> int:
         found = self.lookup_label(name)
         if found is None:
+            self.guessed = True
             return 2
         return self.len_for_label(found)
 
     def label_len_posneg(self, text: str) -> int:
         if self.pass_no == 0:
+            self.guessed = True
             return 2
         found = self.labels.get(self.posneg_name(text))
         if found is None:
+            self.guessed = True
             return 2
         return self.len_for_label(found)
 
@@ -390,9 +416,13 @@ class Context:
 
     # ----- labels ------------------------------------------------------------------
     def posneg_name(self, text: str, defining: bool = False) -> str:
+        """Internal name of a +/- label; ``?+``/``?-`` are local to one macro call."""
         st = self.state
+        scope = ""
+        if text[0] == "?":
+            text = text[1:]
+            scope = f"?{st.macro_counter}"
         depth = len(text)
-        scope = f"{st.macro_counter}" if st.macro_depth else ""
         if text[0] == "+":
             key = f"{scope}+{depth}"
             count = st.pos_counts.get(key, 0)
@@ -413,7 +443,16 @@ class Context:
                 return rest.replace(".", "_")
             return st.parents[depth - 1] + "_" + rest.replace(".", "_")
         if name.startswith("?"):
-            return f"?{st.macro_counter}_{name[1:]}"
+            inner = name[1:]
+            if inner.startswith("."):
+                depth = len(inner) - len(inner.lstrip("."))
+                parents = st.macro_parents
+                if depth > len(parents):
+                    if defining:
+                        raise AsmError("A302", f"sublabel {name!r} has no parent label")
+                    return f"?{st.macro_counter}_" + inner.lstrip(".").replace(".", "_")
+                return parents[depth - 1] + "_" + inner[depth:].replace(".", "_")
+            return f"?{st.macro_counter}_{inner.replace('.', '_')}"
         return name.replace(".", "_")
 
     def lookup_label(self, name: str) -> Label | None:
@@ -427,22 +466,31 @@ class Context:
                     return found
         return labels.get(canon)
 
-    def define_label(self, name: str, addr: int, freespace: int | None = None) -> str:
+    def define_label(self, name: str, addr: int, freespace: int | None = None,
+                     update_parents: bool = True) -> str:
+        """Define a label; full labels (and sublabels) become parents of later sublabels,
+        unless ``update_parents`` is off (asar's ``#label``)."""
         st = self.state
         if name.startswith("."):
             full = self.canonical(name, defining=True)
             depth = len(name) - len(name.lstrip("."))
-            del st.parents[depth:]
-            st.parents.append(full)
+            if update_parents:
+                del st.parents[depth:]
+                st.parents.append(full)
         elif name.startswith("?"):
-            full = self.canonical(name)
+            full = self.canonical(name, defining=True)
+            inner = name[1:]
+            depth = len(inner) - len(inner.lstrip("."))
+            del st.macro_parents[depth:]
+            st.macro_parents.append(full)
         else:
             full = name.replace(".", "_")
             if not valid_label_name(name):
                 raise AsmError("A303", f"invalid label name {name!r}")
             if st.namespaces:
                 full = "_".join(st.namespaces) + "_" + full
-            st.parents[:] = [full]
+            if update_parents:
+                st.parents[:] = [full]
         self.set_label(full, addr, st.freespace_id if freespace is None else freespace)
         return full
 

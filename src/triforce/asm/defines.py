@@ -8,6 +8,7 @@ counts only at the start of a block, as in asar.
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 
 from triforce.asm import expr as X
 from triforce.asm.context import AsmError
@@ -153,4 +154,4 @@ def _assign(ctx, text: str, i: int, name: str, mode: str, depth: int) -> int:
     return i
 
 
-BUILTIN_DEFINES = {"assembler": "asar", "assembler_ver": "10901"}
+BUILTIN_DEFINES = MappingProxyType({"assembler": "asar", "assembler_ver": "10901"})

@@ -7,6 +7,8 @@ Freespace, autoclean and prot live in :mod:`triforce.asm.freespace`.
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from triforce.asm import expr as X
 from triforce.asm.context import AsmError, FatalError
 from triforce.asm.freespace import FREESPACE_DIRECTIVES
@@ -221,18 +223,26 @@ def d_table(runner, args, word, frame):
     name = unquote(parts[0]) if parts else None
     if name is None:
         raise AsmError("A228", "table needs a quoted file name")
+    order = parts[1].strip().lower() if len(parts) > 1 else "ltr"
+    if order not in ("ltr", "rtl"):
+        raise AsmError("A229", f"table order must be ltr or rtl, not {order!r}")
     data = ctx.read_binary(name).decode("utf-8", "replace")
     table = {}
     for line in data.splitlines():
-        if "=" not in line:
+        if not line:
             continue
-        code, _, ch = line.partition("=")
+        # ltr: "a=01" (character first); rtl: "01=a"
+        if order == "ltr":
+            ch, eq, code = line[:1], line[1:2], line[2:]
+        else:
+            code, eq, ch = line.rpartition("=")
         try:
+            if eq != "=" or not ch:
+                raise ValueError
             value = int(code.strip(), 16)
         except ValueError:
             raise AsmError("A229", f"malformed table line {line!r}") from None
-        if ch:
-            table[ord(ch[0])] = value
+        table[ord(ch[0])] = value
     st.table = table
 
 
@@ -402,7 +412,10 @@ def d_check(runner, args, word, frame):
             raise AsmError("A703", "check title needs a quoted title")
         ctx.title_expected = title
     elif sub == "bankcross":
-        ctx.state.bankcross = rest.strip().lower()
+        mode = rest.strip().lower()
+        if mode not in ("off", "half", "full"):
+            raise AsmError("A704", f"check bankcross takes off, half or full, not {mode!r}")
+        ctx.state.bankcross = mode
     else:
         raise AsmError("A704", f"unknown check {sub!r}")
 
@@ -413,6 +426,7 @@ def d_mapper(runner, args, word, frame):
     name = ALIASES.get(word, word)
     st = ctx.state
     st.mapper = name
+    st.mapper_obj = MAPPERS[name]
     if name == "sa1" and args.strip():
         banks = [ctx.eval_int(a) for a in split_args(args)]
         if len(banks) != 4 or not all(0 <= b <= 7 for b in banks):
@@ -462,7 +476,8 @@ def d_struct(runner, args, word, frame):
         start = (lab.addr if lab else 0) + info[1]
         full = parent + "_" + name
     else:
-        start = ctx.eval_int(" ".join(parts[1:])) if len(parts) > 1 else 0
+        runner.require_org()
+        start = ctx.eval_int(" ".join(parts[1:])) if len(parts) > 1 else st.snespos
         full = name
     runner.require_org()
     st.struct = {"name": full, "start": start,
@@ -517,14 +532,16 @@ def d_math(runner, args, word, frame):
 def d_asar(runner, args, word, frame):
     ctx = runner.ctx
     text = args.strip()
+    parts = text.split(".")
     try:
-        nums = [int(p) for p in text.split(".")]
+        major = int(parts[0])
+        # "1.9" means 1.90 and "1.81" 1.81: the minor number is two decimal digits
+        minor = int(parts[1].ljust(2, "0")[:2]) if len(parts) > 1 and parts[1] else 0
     except ValueError:
         raise AsmError("A714", f"invalid asar version {text!r}") from None
-    major, minor = nums[0], nums[1] if len(nums) > 1 else 0
     if (major, minor) > (1, 91):
         raise AsmError("A715", f"this source needs asar {text}; asar 1.91 behaviour is emulated")
-    if (major, minor) >= (1, 9):
+    if (major, minor) >= (1, 90):
         ctx.state.math_pri = True
 
 
@@ -578,7 +595,7 @@ def d_spcblock(runner, args, word, frame):
     raise AsmError("A718", f"{word} is not supported by this assembler")
 
 
-DIRECTIVES = {
+_DIRECTIVES = {
     "org": d_org, "base": d_base, "skip": d_skip, "warnpc": d_warnpc, "align": d_align,
     "fill": d_fill, "fillbyte": d_fillbyte, "fillword": d_fillbyte, "filllong": d_fillbyte,
     "filldword": d_fillbyte, "pad": d_pad, "padbyte": d_padbyte, "padword": d_padbyte,
@@ -594,6 +611,6 @@ DIRECTIVES = {
     "rep": d_rep, "warnings": d_ignored, "spcblock": d_spcblock, "endspcblock": d_spcblock,
     "startpos": d_spcblock,
 }
-for _name in list(MAPPERS) + list(ALIASES):
-    DIRECTIVES[_name] = d_mapper
-DIRECTIVES.update(FREESPACE_DIRECTIVES)
+_DIRECTIVES.update({name: d_mapper for name in (*MAPPERS, *ALIASES)})
+_DIRECTIVES.update(FREESPACE_DIRECTIVES)
+DIRECTIVES = MappingProxyType(_DIRECTIVES)

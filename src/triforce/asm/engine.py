@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 from triforce.asm import defines as D
 from triforce.asm.context import AsmError, Context, FatalError, LineRecord, Macro, Write
 from triforce.asm.lines import SourceLine, normalize, split_args, split_blocks
-from triforce.diagnostics import Severity, SourceSpan
+from triforce.diagnostics import Severity
 
-_LABEL_COLON = re.compile(r"^([A-Za-z_?.][A-Za-z0-9_.]*|#?[A-Za-z_][A-Za-z0-9_.]*):(?:\s+|$)")
+_LABEL_COLON = re.compile(r"^(#?[A-Za-z_?.][A-Za-z0-9_.]*):(?:\s+|$)")
 _SUBLABEL = re.compile(r"^(\.+[A-Za-z0-9_][A-Za-z0-9_.]*)(?:\s+|$)")
-_POSNEG = re.compile(r"^(\++|-+):?(?:\s+|$)")
+_POSNEG = re.compile(r"^(\??(?:\++|-+)):?(?:\s+|$)")
 _ASSIGN = re.compile(r"^([A-Za-z_.?][A-Za-z0-9_.]*)\s*=\s*(?!=)(.+)$")
 _MACRO_HEAD = re.compile(r"^macro\s+([A-Za-z0-9_]+)\s*\((.*)\)\s*$", re.IGNORECASE)
 _MACRO_ARG = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
 _VARARG = re.compile(r"<\.\.\.\[([^\]]*)\]>")
-_FOR_HEAD = re.compile(r"^([A-Za-z0-9_]+)\s*=\s*(.+?)\.\.(.+)$")
+_FOR_HEAD = re.compile(r"^([A-Za-z0-9_]+)\s*=\s*(.+?)(?:\.\.|\s+to\s+)(.+)$", re.IGNORECASE)
 
 _CONTROL = frozenset({"if", "elseif", "else", "endif", "while", "endwhile", "for", "endfor"})
 
@@ -40,6 +40,7 @@ class Cond:
     var: str = ""
     cur: int = 0
     end: int = 0
+    saved: str | None = None      # the for variable's define before the loop
 
 
 @dataclass
@@ -56,15 +57,33 @@ def first_word(block: str) -> str:
     return (block if cut < 0 else block[:cut]).lower()
 
 
+def _single_line_if(words, bi: int) -> bool:
+    """An ``if`` with statements after it on its line and no endif/else there."""
+    rest = words[bi + 1:]
+    return bool(rest) and not any(w in ("endif", "else", "elseif") for w in rest) and any(rest)
+
+
+def _dequote(arg: str) -> str:
+    """asar passes a quoted macro argument without its quotes (``""`` is one quote)."""
+    if len(arg) >= 2 and arg[0] == '"' and arg[-1] == '"':
+        inner = arg[1:-1]
+        if '"' not in inner.replace('""', ""):
+            return inner.replace('""', '"')
+    return arg
+
+
 def _line_info(text: str) -> tuple:
-    """(special, blocks, first words): special 1 = macro header, 2 = endmacro."""
+    """(special, blocks, first words): 1 = macro header, 2 = endmacro, 3 = one plain statement."""
     low = text.lower()
     if low.startswith("macro "):
         return 1, (), ()
     if low == "endmacro":
         return 2, (), ()
-    blocks = split_blocks(text) if " : " in text else [text]
-    return 0, tuple(blocks), tuple(first_word(b) for b in blocks)
+    blocks = split_blocks(text) if ":" in text else [text]
+    words = tuple(first_word(b) for b in blocks)
+    if len(blocks) == 1 and blocks[0] and words[0] not in _CONTROL and words[0] != "rep":
+        return 3, tuple(blocks), words        # 3: a single plain statement
+    return 0, tuple(blocks), words
 
 
 class Engine:
@@ -92,6 +111,8 @@ class Engine:
         ctx = self.ctx
         cond: list[Cond] = []
         line_cache = ctx.line_cache
+        run_block = self.stmts.run_block
+        check_bank_cross = self.stmts.check_bank_cross
         idx = 0
         start_block = 0
         count = len(lines)
@@ -127,6 +148,19 @@ class Engine:
                 info = _line_info(text)
                 line_cache[text] = info
             special, blocks, words = info
+            if special == 3 and start_block == 0 and ctx.state.rep_count is None:
+                # the common case: one plain statement on the line
+                try:
+                    run_block(blocks[0], frame)
+                    if ctx.pass_no == ctx.final_pass:
+                        check_bank_cross()
+                except FatalError:
+                    raise
+                except AsmError as exc:
+                    ctx.report(exc.code, exc.message, exc.severity)
+                continue
+            if special == 3:
+                special = 0
             if special:
                 if special == 1:
                     idx = self._define_macro(lines, line_idx, text)
@@ -143,6 +177,16 @@ class Engine:
                     continue
                 active = not cond or cond[-1].active
                 word = words[bi]
+                if word == "if" and active and _single_line_if(words, bi):
+                    # `if cond : stmt...` without endif governs the rest of its line
+                    try:
+                        if not self._condition(block[2:].strip()):
+                            break
+                    except AsmError as exc:
+                        ctx.report(exc.code, exc.message, exc.severity)
+                        break
+                    bi += 1
+                    continue
                 if word in _CONTROL:
                     jump = self._control(word, block, cond, line_idx, bi, active)
                     if jump is not None:
@@ -189,12 +233,16 @@ class Engine:
             word = first_word(block)
             if word not in _CONTROL:
                 continue
+            if word == "if" and _single_line_if([first_word(b) for b in blocks], bi):
+                break
             if word in ("elseif", "else") and cond and cond[-1].parent_active and not cond[-1].taken:
                 try:
                     text = block
                     if frame.macro is not None:
                         text = self._macro_args(text, frame)
                     text = D.resolve(ctx, text)
+                    if frame.macro is not None and "<..." in text:
+                        text = self._varargs(text, frame)
                 except AsmError as exc:
                     ctx.report(exc.code, exc.message, exc.severity)
                     continue
@@ -273,9 +321,11 @@ class Engine:
                     if end - start > ctx.options.max_loop_iterations:
                         raise FatalError("A505", "for loop has too many iterations")
                     run = start < end
-                    cond.append(Cond("for", run, run, True, line_idx, bi, m.group(1), start, end))
+                    var = m.group(1)
+                    cond.append(Cond("for", run, run, True, line_idx, bi, var, start, end,
+                                     ctx.state.defines.get(var)))
                     if run:
-                        ctx.state.defines[m.group(1)] = str(start)
+                        ctx.state.defines[var] = str(start)
                 else:
                     cond.append(Cond("for", False, True, False, line_idx, bi))
             elif word == "endfor":
@@ -287,6 +337,11 @@ class Engine:
                     if top.cur < top.end:
                         ctx.state.defines[top.var] = str(top.cur)
                         return top.line_idx, top.block_idx + 1
+                    # the loop variable is scoped to the loop, as in asar
+                    if top.saved is None:
+                        ctx.state.defines.pop(top.var, None)
+                    else:
+                        ctx.state.defines[top.var] = top.saved
                 cond.pop()
         except FatalError:
             raise
@@ -341,19 +396,23 @@ class Engine:
     def call_macro(self, text: str, frame: Frame) -> None:
         ctx = self.ctx
         st = ctx.state
-        paren = text.find("(")
-        if paren < 0 or not text.rstrip().endswith(")"):
-            name = text[1:].strip()
-            args_text = None
-        else:
-            name = text[1:paren].strip()
-            args_text = text[paren + 1:text.rstrip().rfind(")")]
+        parsed = ctx.stmt_cache.get(("macro", text))
+        if parsed is None:
+            paren = text.find("(")
+            if paren < 0 or not text.rstrip().endswith(")"):
+                parsed = (text[1:].strip(), None)
+            else:
+                args_text = text[paren + 1:text.rstrip().rfind(")")]
+                parsed = (text[1:paren].strip(),
+                          tuple(_dequote(a) for a in split_args(args_text)) if args_text.strip() else ())
+            ctx.stmt_cache[("macro", text)] = parsed
+        name, args = parsed
         macro = st.macros.get(name)
         if macro is None:
             raise AsmError("A511", f"macro {name!r} not found")
-        if args_text is None:
+        if args is None:
             raise AsmError("A512", f"macro call %{name} needs parentheses")
-        args = split_args(args_text) if args_text.strip() else []
+        args = list(args)
         if macro.variadic:
             if len(args) < len(macro.params):
                 raise AsmError("A513", f"macro {name!r} expects at least {len(macro.params)} arguments")
@@ -362,7 +421,8 @@ class Engine:
         if st.macro_depth >= ctx.options.max_macro_depth:
             raise FatalError("A514", f"macro recursion deeper than {ctx.options.max_macro_depth} (in %{name})")
         inner = Frame(dict(zip(macro.params, args)), args[len(macro.params):], macro)
-        saved = (st.macro_counter, st.macro_varargs, ctx.cur)
+        saved = (st.macro_counter, st.macro_varargs, ctx.cur, st.macro_parents)
+        st.macro_parents = []
         st.macro_depth += 1
         st.macro_calls += 1
         st.macro_counter = st.macro_calls
@@ -371,7 +431,7 @@ class Engine:
             self.run_lines(macro.lines, inner)
         finally:
             st.macro_depth -= 1
-            st.macro_counter, st.macro_varargs, ctx.cur = saved
+            st.macro_counter, st.macro_varargs, ctx.cur, st.macro_parents = saved
 
     def _macro_args(self, text: str, frame: Frame) -> str:
         if "<" not in text:
@@ -397,4 +457,4 @@ class Engine:
 
 
 # Records and writes are produced by the statement runner; re-exported for callers.
-__all__ = ["Engine", "Frame", "LineRecord", "Write", "Severity"]
+__all__ = ["Engine", "Frame", "LineRecord", "Severity", "Write"]

@@ -247,15 +247,28 @@ class _Parser:
 def parse(text: str, pri: bool) -> tuple:
     """Parse an expression into a tuple AST. ``+``/``-`` label runs are ``("posneg", text)``."""
     stripped = text.strip()
-    if stripped and (set(stripped) == {"+"} or set(stripped) == {"-"}):
+    core = stripped.removeprefix("?")
+    if core and (set(core) == {"+"} or set(core) == {"-"}):
         return ("posneg", stripped)
     return _Parser(tokenize(text), text, pri).parse()
+
+
+def is_constant(node) -> bool:
+    """True when an AST uses no labels, functions, characters (tables) or posneg labels."""
+    kind = node[0]
+    if kind == "num":
+        return True
+    if kind == "bin":
+        return is_constant(node[2]) and is_constant(node[3])
+    if kind == "un":
+        return is_constant(node[2])
+    return False
 
 
 def to_int(value) -> int:
     """asar's (int64) truncation of a math result."""
     if isinstance(value, float):
-        if value != value:
+        if math.isnan(value):
             raise ExprError("A118", "NaN in expression")
         if math.isinf(value):
             raise ExprError("A118", "infinite value in expression")
@@ -331,7 +344,7 @@ def unop(op: str, v):
     if op == "+":
         return v
     if op == "~":
-        return ~to_int(v) & 0xFFFFFFFF if to_int(v) >= 0 else ~to_int(v)
+        return ~to_int(v)
     if op == "<:":
         return to_int(v) >> 16
     if op == "!":
@@ -370,7 +383,8 @@ def evaluate(node, env, scope=None):
 def get_len(text: str, env, bank_extraction: bool) -> int:
     """asar's ``getlen``: the widest literal or label in the text decides the width."""
     stripped = text.strip()
-    if stripped and (set(stripped) == {"+"} or set(stripped) == {"-"}):
+    core = stripped.removeprefix("?")
+    if core and (set(core) == {"+"} or set(core) == {"-"}):
         return env.label_len_posneg(stripped)
     toks = tokenize(text)
     length = 0
@@ -398,8 +412,7 @@ def get_len(text: str, env, bank_extraction: bool) -> int:
             if rest in (">>16", "/65536", "/$10000"):
                 return 1
         first = False
-        if this > length:
-            length = this
+        length = max(length, this)
     return length
 
 
@@ -408,7 +421,8 @@ def len_shape(text: str, bank_extraction: bool):
 
     A bank extraction (``label>>16`` and friends under ``#``) is width 1 outright."""
     stripped = text.strip()
-    if stripped and (set(stripped) == {"+"} or set(stripped) == {"-"}):
+    core = stripped.removeprefix("?")
+    if core and (set(core) == {"+"} or set(core) == {"-"}):
         return 0, (), stripped
     toks = tokenize(text)
     length = 0
@@ -434,8 +448,7 @@ def len_shape(text: str, bank_extraction: bool):
             continue
         else:
             continue
-        if this > length:
-            length = this
+        length = max(length, this)
     return length, tuple(names), None
 
 

@@ -10,10 +10,12 @@ reuses its space; ``prot`` lists further blocks that the tag's block owns.
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 
 from triforce.asm.context import AsmError, Freespace, Write
 from triforce.asm.engine import first_word
 from triforce.asm.lines import split_args
+from triforce.diagnostics import SourceSpan
 
 PLACEHOLDER = 0x808000   # where an unplaced block assembles in pass 0 (its labels carry the id)
 
@@ -40,6 +42,7 @@ def d_freespace(runner, args, word, frame):
         block = Freespace(ident, word)
         ctx.freespaces[ident] = block
     block.code = True
+    block.where = ctx.cur
     for opt in opts:
         low = opt.lower()
         if low == "ram":
@@ -202,7 +205,9 @@ def allocate(ctx) -> None:
         need = block.size + 8
         found = _place(ctx, scratch, block, need, free)
         if found < 0:
-            ctx.report("A801", f"no freespace found for a block of {block.size} bytes")
+            where = block.where
+            ctx.report("A801", f"no freespace found for a block of {block.size} bytes", force=True,
+                       span=SourceSpan(where.file, where.line, 1) if where is not None else None)
             block.pc = 8
             block.addr = PLACEHOLDER
             block.allocated_size = block.size
@@ -262,7 +267,7 @@ def _expand(ctx, scratch: bytearray, block, free: int) -> bool:
     return True
 
 
-FREESPACE_DIRECTIVES = {
+FREESPACE_DIRECTIVES = MappingProxyType({
     "freespace": d_freespace, "freecode": d_freespace, "freedata": d_freespace,
     "freespacebyte": d_freespacebyte, "prot": d_prot, "autoclean": d_autoclean,
-}
+})

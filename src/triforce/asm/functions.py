@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from types import MappingProxyType
 
 from triforce.asm import expr as X
 from triforce.asm.context import AsmError
@@ -54,8 +55,8 @@ _UNARY = {
 }
 
 _BINARY = {
-    "max": lambda a, b: a if a > b else b,
-    "min": lambda a, b: a if a < b else b,
+    "max": lambda a, b: max(b, a),
+    "min": lambda a, b: min(b, a),
     "equal": lambda a, b: int(a == b), "notequal": lambda a, b: int(a != b),
     "less": lambda a, b: int(a < b), "lessequal": lambda a, b: int(a <= b),
     "greater": lambda a, b: int(a > b), "greaterequal": lambda a, b: int(a >= b),
@@ -82,12 +83,15 @@ def _read(ctx, args, scope, count: int):
 
 def _canread(ctx, args, scope, count: int):
     if count == 0:
+        # canread(length, address), as asar orders it
         _need(args, 2, "canread")
-        length = _int(ctx, args[1], scope)
+        length = _int(ctx, args[0], scope)
+        target = args[1]
     else:
         _need(args, 1, f"canread{count}")
         length = count
-    addr = ctx.snes_to_pc(_int(ctx, args[0], scope))
+        target = args[0]
+    addr = ctx.snes_to_pc(_int(ctx, target, scope))
     return int(not (addr < 0 or addr + length - 1 >= len(ctx.original)))
 
 
@@ -129,6 +133,7 @@ def _sizeof(ctx, args, scope):
     info = ctx.state.structs.get(name.replace(".", "_"))
     if info is None:
         if ctx.pass_no == 0:
+            ctx.guessed = True
             return 0
         raise AsmError("A130", f"struct {name!r} not found")
     return info[1]
@@ -139,6 +144,7 @@ def _objectsize(ctx, args, scope):
     info = ctx.state.structs.get(name.replace(".", "_"))
     if info is None:
         if ctx.pass_no == 0:
+            ctx.guessed = True
             return 0
         raise AsmError("A130", f"struct {name!r} not found")
     return info[0]
@@ -149,6 +155,7 @@ def _datasize(ctx, args, scope):
     lab = ctx.lookup_label(name)
     if lab is None:
         if ctx.pass_no < ctx.final_pass:
+            ctx.guessed = True
             return 0
         raise AsmError("A301", f"label {name!r} not found")
     here = lab.addr & 0xFFFFFF
@@ -278,4 +285,5 @@ _ALL.update({
     "stringsequal": _stringsequal(False), "stringsequalnocase": _stringsequal(True),
 })
 
+_ALL = MappingProxyType(_ALL)
 BUILTIN_NAMES = frozenset(_ALL)

@@ -2,9 +2,9 @@
 
 Every opcode byte comes from :mod:`triforce.isa`; this module only knows how asar
 *spells* operands (its "address kinds") and which widths a kind allows, and it
-derives that from the ISA table's modes. The few asar spellings the hardware
-table names differently (``jmp [a]`` is JML's opcode, ``jmp.l``/``jsr.l`` are
-JML/JSL) are aliases looked up through :func:`triforce.isa.find`.
+derives that from the ISA table's modes. The one asar spelling the hardware
+table names differently (``jmp [a]``, which is JML's ``[a]`` opcode) is an alias
+looked up through :func:`triforce.isa.find`.
 """
 
 from __future__ import annotations
@@ -35,11 +35,10 @@ _IMPLIED_REPEAT = frozenset({"ASL", "DEC", "DEX", "DEY", "INC", "INX", "INY", "L
 # (mnemonic, kind) pairs whose label widths are judged against bank K (-1) or bank 0.
 _BANK_K = frozenset({("JMP", "abs"), ("JMP", "xind"), ("JSR", "abs"), ("JSR", "xind")})
 _BANK_0 = frozenset({("JMP", "ind"), ("JMP", "lind"), ("JML", "lind")})
-# asar spellings that borrow another mnemonic's opcode: (mnemonic, kind, width) -> (isa mnemonic, mode)
+# asar spellings that borrow another mnemonic's opcode: (mnemonic, kind, width) -> (isa mnemonic, mode).
+# (asar has no `jmp long`/`jsr long`: a 24-bit JMP operand is an error, write JML/JSL.)
 _ALIASES = (
     ("JMP", "lind", 2, "JML", Mode.ABS_IND_L),
-    ("JMP", "abs", 3, "JML", Mode.LONG),
-    ("JSR", "abs", 3, "JSL", Mode.LONG),
 )
 
 

@@ -38,9 +38,7 @@ def _find_comment(line: str) -> int:
         if quote:
             if c == quote:
                 quote = ""
-        elif c == '"':
-            quote = c
-        elif c == "'" and i + 2 < len(line) and line[i + 2] == "'":
+        elif c == '"' or c == "'" and i + 2 < len(line) and line[i + 2] == "'":
             quote = c
         elif c == ";":
             return i
@@ -79,7 +77,7 @@ def split_source(text: str, filename: str) -> tuple[list[SourceLine], list[LineE
                 block_start = number
             line = line[:cut]
             break
-        line = line.replace("\t", " ").strip()
+        line = line.strip(" \t")
         if not quotes_balanced(line):
             errors.append(LineError("A101", "mismatched quotes", number))
             line = ""
@@ -96,7 +94,7 @@ def split_source(text: str, filename: str) -> tuple[list[SourceLine], list[LineE
         i += 1
         if not line:
             continue
-        while i < count and (line.endswith(",") or line.endswith("\\")):
+        while i < count and line.endswith((",", "\\")):
             if line.endswith("\\"):
                 line = line[:-1] + cleaned[i]
             else:
@@ -132,7 +130,16 @@ def normalize(text: str) -> str:
 
 
 def split_blocks(text: str) -> list[str]:
-    """Split a line at `` : `` outside quotes (asar's statement separator)."""
+    """Split a line at `` : `` outside quotes (asar's statement separator).
+
+    Like asar, ``: :`` counts as two separators and a stray leading ``: `` or
+    trailing `` :`` is an empty statement."""
+    if text.startswith(": ") or text == ":":
+        text = " " + text
+    if text.endswith(" :"):
+        text = text + " "
+    while ": :" in text:
+        text = text.replace(": :", ":  :")
     if " : " not in text:
         return [text]
     blocks = []
@@ -165,9 +172,7 @@ def split_args(text: str, sep: str = ",") -> list[str]:
             if c == quote:
                 quote = ""
             continue
-        if c == '"':
-            quote = c
-        elif c == "'" and i + 2 < len(text) and text[i + 2] == "'":
+        if c == '"' or c == "'" and i + 2 < len(text) and text[i + 2] == "'":
             quote = c
         elif c in "([{":
             depth += 1

@@ -8,11 +8,20 @@ single place that maps addresses, writes the image and records lines.
 
 from __future__ import annotations
 
+import re
+
 from triforce.asm import expr as X
-from triforce.asm.context import AsmError, FatalError, LineRecord, Write
+from triforce.asm.context import AsmError, FatalError, LineRecord
 from triforce.asm.engine import _ASSIGN, _LABEL_COLON, _POSNEG, _SUBLABEL, first_word
-from triforce.asm.instructions import INSTRUCTIONS, OperandError, parse_operand, width_for_modifier
+from triforce.asm.instructions import (
+    INSTRUCTIONS,
+    OperandError,
+    parse_operand,
+    width_for_modifier,
+)
 from triforce.asm.lines import split_args
+
+_CHAR_ASSIGN = re.compile(r"^'(.)'\s*=\s*(.+)$")
 
 
 class StatementRunner:
@@ -27,7 +36,7 @@ class StatementRunner:
         text = block
         while text:
             m = _LABEL_COLON.match(text)
-            if m and first_word(text).rstrip(":") not in self.directives:
+            if m:
                 name = m.group(1)
                 if name.startswith("#"):
                     actions.append(("label", name[1:], True))
@@ -67,6 +76,10 @@ class StatementRunner:
         if handler is not None:
             actions.append(("dir", handler, word, rest))
             return tuple(actions)
+        m = _CHAR_ASSIGN.match(text)
+        if m:
+            actions.append(("charmap", m.group(1), m.group(2).strip()))
+            return tuple(actions)
         m = _ASSIGN.match(text)
         if m:
             actions.append(("assign", m.group(1), m.group(2).strip()))
@@ -80,6 +93,9 @@ class StatementRunner:
     def _parse_insn(self, mnem: str, modifier: str, operand: str, kinds) -> tuple:
         if "mvn" in kinds:
             parts = split_args(operand)
+            if len(parts) == 1 and parts[0]:
+                # the old single-operand form `mvn $ddss`: a 16-bit value, low byte first
+                parts = [f"({parts[0]})&$FF", f"({parts[0]})>>8"]
             if len(parts) != 2 or not all(parts):
                 return ("error", "A202", f"{mnem} takes two bank operands")
             return ("mvn", mnem, kinds["mvn"].widths[2][0], parts[0], parts[1])
@@ -131,6 +147,8 @@ class StatementRunner:
                 self.assign(action[1], action[2])
             elif kind == "macro":
                 self.engine.call_macro(action[1], frame)
+            elif kind == "charmap":
+                ctx.state.table[ord(action[1])] = ctx.eval_int(action[2])
             elif kind == "mvn":
                 self.block_move(action)
             elif kind == "error":
@@ -150,12 +168,8 @@ class StatementRunner:
         if st.struct is not None and not name.startswith("."):
             pass
         if global_name:
-            saved = st.namespaces
-            st.namespaces = []
-            try:
-                ctx.define_label(name, st.snespos)
-            finally:
-                st.namespaces = saved
+            # `#label`: defined as usual but does not become a parent of sublabels
+            ctx.define_label(name, st.snespos, update_parents=False)
             return
         if st.struct is not None and name.startswith("."):
             full = st.struct["name"] + "_" + name.lstrip(".").replace(".", "_")
@@ -168,7 +182,10 @@ class StatementRunner:
         st = ctx.state
         self.require_org()
         name = ctx.posneg_name(text, defining=True)
-        scope = f"{st.macro_counter}" if st.macro_depth else ""
+        scope = ""
+        if text[0] == "?":
+            text = text[1:]
+            scope = f"?{st.macro_counter}"
         key = f"{scope}{text[0]}{len(text)}"
         if text[0] == "+":
             st.pos_counts[key] = st.pos_counts.get(key, 0) + 1
@@ -181,7 +198,7 @@ class StatementRunner:
         value = ctx.eval_int(expression)
         st = ctx.state
         full = name.replace(".", "_")
-        if name.startswith("."):
+        if name.startswith((".", "?")):
             full = ctx.canonical(name, defining=True)
         elif st.namespaces:
             full = "_".join(st.namespaces) + "_" + full
@@ -262,10 +279,9 @@ class StatementRunner:
                 raise AsmError("A205", f"{8 * width}-bit access is not valid here "
                                f"(allowed: {', '.join(str(8 * w) for w in sorted(info.widths) if w)})")
             return width
-        if kind == "imm":
-            # asar 1.9 sizes `#` by the literal (no warning by default): #$0012 is 16-bit
-            if arg_len == 3 and hi == 2:
-                return hi
+        if kind == "imm" and arg_len == 3 and hi == 2:
+            # asar sizes `#` by the literal (#$0012 is 16-bit); `#label` takes the low word
+            return hi
         if arg_len > hi:
             if ctx.pass_no == 0 and not static:
                 return hi
@@ -331,7 +347,8 @@ class StatementRunner:
         if ctx.pass_no != ctx.final_pass:
             self.advance(len(data))
             return
-        self.require_org()
+        if not st.org_set:
+            self.require_org()
         if st.struct is not None:
             raise AsmError("A713", "data cannot be written inside a struct")
         n = len(data)
@@ -349,8 +366,7 @@ class StatementRunner:
             if end > len(rom):
                 rom.extend(bytes(end - len(rom)))
             rom[pc:end] = data
-            if end > ctx.rom_len:
-                ctx.rom_len = end
+            ctx.rom_len = max(ctx.rom_len, end)
             runs = ctx.write_runs
             last = runs[-1] if runs else None
             if last is not None and last[1] + len(last[2]) == pc \
@@ -395,7 +411,10 @@ class StatementRunner:
         st = self.ctx.state
         if not st.org_set or st.struct is not None:
             return
-        mask = 0x7FFF0000
+        mode = st.bankcross
+        if mode == "off":
+            return
+        mask = 0x7FFF8000 if mode == "half" else 0x7FFF0000
         if ((st.snespos ^ st.startpos) & mask) and (((st.snespos - 1) ^ st.startpos) & mask):
             bad = st.snespos
         elif ((st.realsnespos ^ st.realstartpos) & mask) and (((st.realsnespos - 1) ^ st.realstartpos) & mask):

@@ -16,6 +16,7 @@ raises a ``config`` BackendError naming the ``local`` extra.
 
 from __future__ import annotations
 
+import inspect
 import statistics
 import threading
 import time
@@ -44,19 +45,21 @@ class LocalBackend:
 
     def __init__(self, model: str = "", adapters: dict[str, str] | None = None, *,
                  max_adapters: int = 4, device: str = "cpu", dtype: str = "auto",
-                 trust_remote_code: bool = False, **_ignored):
+                 threads: int | None = None, trust_remote_code: bool = False, **_ignored):
         self.model_path = model
         self.adapter_paths = dict(adapters or {})
         self.max_adapters = max(1, int(max_adapters))
         self.device_name = device
         self.dtype_name = dtype
         self.trust_remote_code = trust_remote_code
+        self.threads = threads
         self._lock = threading.RLock()
         self._tokenizer = None
         self._base = None
         self._peft = None                       # PeftModel once an adapter is loaded
         self._resident: OrderedDict[str, None] = OrderedDict()   # LRU order, oldest first
         self._active: str | None = None
+        self._cache_arg = "past_key_values"
         self.base_loads = 0
         self.adapter_loads = 0
         self.evictions = 0
@@ -87,6 +90,10 @@ class LocalBackend:
             raise BackendError("config", "no base model configured",
                                hint="set backends.local.model to a Hugging Face model directory",
                                backend=self.name)
+        if self.threads:
+            # torch's intra-op pool is per process; small models on a busy CPU run
+            # far faster on one thread than on several that wait for each other.
+            torch.set_num_threads(int(self.threads))
         dtype_key = "dtype" if int(transformers.__version__.split(".")[0]) >= 5 else "torch_dtype"
         try:
             tokenizer = transformers.AutoTokenizer.from_pretrained(
@@ -100,6 +107,9 @@ class LocalBackend:
                                     "(downloads are not attempted here)", backend=self.name) from None
         base.to(self._device(torch))
         base.eval()
+        # transformers 5 renamed the KV-cache argument from past_key_values to cache.
+        params = inspect.signature(base.forward).parameters
+        self._cache_arg = "cache" if "cache" in params else "past_key_values"
         self._tokenizer, self._base = tokenizer, base
         self.base_loads += 1
 
@@ -189,8 +199,10 @@ class LocalBackend:
                 past = None
                 step_input = input_ids
                 for _ in range(max(0, request.max_tokens)):
-                    out = model(input_ids=step_input, past_key_values=past, use_cache=True)
-                    past = out.past_key_values
+                    out = model(input_ids=step_input, use_cache=True, **{self._cache_arg: past})
+                    past = out.get("cache", None)
+                    if past is None:
+                        past = out.get("past_key_values", None)
                     logits = out.logits[0, -1].float()
                     if generator is None:
                         token = int(torch.argmax(logits))

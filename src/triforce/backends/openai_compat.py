@@ -37,14 +37,17 @@ def _root_url(base_url: str) -> str:
 
 
 def adapter_stem(path: str) -> str:
-    """``/models/din.gguf`` -> ``din``; also strips a ``-lora``/``.lora`` suffix."""
+    """``/models/din.gguf`` -> ``din``; also strips ``-lora`` and ``-f16``-style suffixes."""
     stem = PurePath(path).name
     for suffix in (".gguf", ".bin", ".safetensors"):
         if stem.endswith(suffix):
             stem = stem[: -len(suffix)]
-    for suffix in ("-lora", ".lora", "_lora", "-f16", "-f32", "-q8_0"):
-        if stem.endswith(suffix):
-            stem = stem[: -len(suffix)]
+    changed = True
+    while changed:
+        changed = False
+        for suffix in ("-lora", ".lora", "_lora", "-f16", "-f32", "-q8_0"):
+            if stem.endswith(suffix) and len(stem) > len(suffix):
+                stem, changed = stem[: -len(suffix)], True
     return stem
 
 
@@ -71,6 +74,7 @@ class OpenAIBackend(HttpBackend):
         self._lora_ids: dict[str, int] | None = None   # llama-server: adapter stem -> id
         self._served_models: set[str] | None = None
         self._requested: str = ""
+        self._requested_adapter: str | None = None
 
     # -- discovery ---------------------------------------------------------------
     def _status_error(self, response, body: str) -> BackendError:
@@ -85,6 +89,10 @@ class OpenAIBackend(HttpBackend):
         if status in (401, 403):
             return BackendError("config", f"server refused the API key (HTTP {status})",
                                 hint=f"set {self.config_key}.api_key", backend=self.name)
+        if status == 404 and self._requested_adapter and self._requested == self._requested_adapter:
+            return BackendError("missing_adapter", f"server does not serve adapter {self._requested!r}: {message}",
+                                hint="start the server with the adapter as a LoRA module "
+                                     "(`triforce deploy vllm` prints the command)", backend=self.name)
         if status == 404 and ("model" in message.lower() or "does not exist" in message):
             return BackendError("missing_model", f"server has no model {self._requested!r}: {message}",
                                 hint=f"serve it, or set {self.config_key}.model / --model to one of "
@@ -184,7 +192,7 @@ class OpenAIBackend(HttpBackend):
 
     def chat(self, request: ChatRequest) -> Iterator[ChatChunk]:
         body = self._body(request)
-        self._requested = body["model"]
+        self._requested, self._requested_adapter = body["model"], request.adapter
         deadline = time.monotonic() + request.timeout
         finished = False
         usage: dict = {}

@@ -21,7 +21,7 @@ from triforce.backends.base import BackendHealth, ChatChunk, ChatRequest
 
 HEADER = "Answered by the Triforce toolkit (no model configured)."
 MAX_QUERY_CHARS = 200_000
-MAX_CODE_CHARS = 20_000
+MAX_CODE_CHARS = 12_000
 MAX_BLOCKS = 4
 OPTIMIZE_MAX_INSTRUCTIONS = 80
 EXPERT_TOOLS = {
@@ -150,7 +150,8 @@ def _format_diags(diagnostics, code: str) -> list[str]:
     for d in diagnostics:
         where = d.span.line
         text = lines[where - 1].strip() if 0 < where <= len(lines) else ""
-        out.append(f"- line {where} `{text}`: {d.severity.value}[{d.code}] {d.message}")
+        place = f"line {where} `{text}`" if text else "whole patch"
+        out.append(f"- {place}: {d.severity.value}[{d.code}] {d.message}")
     return out
 
 
@@ -170,9 +171,16 @@ def _din(query: str, blocks: list[str]) -> list[str]:
                 f"{OPTIMIZE_MAX_INSTRUCTIONS}. Split out the hot routine and ask again."]
     objective = "bytes" if re.search(r"\b(bytes?|size|smaller|shrink|space|room)\b", query, re.I) \
         and not re.search(r"\b(cycles?|faster|speed|slow)\b", query, re.I) else "cycles"
+    from triforce.analysis.machine import external_stubs
+
+    stubs = external_stubs(code)
     result = optimize(code, live_out=assumptions.live_out, m=m, x=x, scratch=assumptions.scratch,
-                      objective=objective, states=500, screen_states=80, deadline_s=20.0)
+                      objective=objective, states=500, screen_states=80, deadline_s=20.0,
+                      stub_missing=True)
     out = [_assumption_text(assumptions, m, x)]
+    if stubs:
+        names = ", ".join(line[:-1] for line in stubs.splitlines() if line.endswith(":"))
+        out.append(f"Not defined in the code, so checked as routines that return at once: {names}.")
     if not result.rewrites:
         reason = result.diagnostics[0].message if result.diagnostics else "no proven improvement found"
         if result.equivalence is not None and result.equivalence.equivalent is None:
@@ -364,7 +372,7 @@ def _ganon(query: str, blocks: list[str]) -> list[str]:
         findings = audit(code)
         label = f"Block {number}: " if len(blocks) > 1 else ""
         if findings:
-            out.append(f"{label}findings:\n" + "\n".join(_format_diags(findings, code)))
+            out.append(f"{label}Findings:\n" + "\n".join(_format_diags(findings, code)))
         else:
             out.append(f"{label}no unchecked index, RAM jump table or stack fault found by the static checks.")
     return out
@@ -389,7 +397,10 @@ def _zelda(query: str, blocks: list[str]) -> list[str]:
 def _blocks_table(plan) -> str:
     rows = ["| block | start | end | bytes |", "|---|---|---|---|"]
     for block in plan.blocks[:40]:
-        rows.append(f"| line {block.line}: `{block.origin}` | ${block.start:06X} | ${block.end - 1:06X} | {block.size} |")
+        if block.placed:
+            rows.append(f"| line {block.line}: `{block.origin}` | ${block.start:06X} | ${block.end - 1:06X} | {block.size} |")
+        else:
+            rows.append(f"| line {block.line}: `{block.origin}` | (asar picks) | | {block.size} |")
     note = "" if plan.exact else "\n\n(sizes estimated: the patch does not assemble on its own)"
     return "Where the bytes go:\n\n" + "\n".join(rows) + note
 

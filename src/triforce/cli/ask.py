@@ -64,9 +64,27 @@ def fenced(code: str, name: str = "") -> str:
     return f"{CODE_FENCE}asm\n{header}{code.rstrip()}\n{CODE_FENCE}"
 
 
-def _read_stdin() -> str:
+#: With a QUERY given, how long to wait for piped code before asking without it (an
+#: inherited, never-closed stdin must not hang the command).
+STDIN_WAIT_S = 1.0
+
+
+def _stdin_ready(wait: float) -> bool:
+    try:
+        import select
+
+        return bool(select.select([sys.stdin], [], [], wait)[0])
+    except (OSError, ValueError, TypeError, AttributeError):
+        return True    # not selectable (a test's StringIO, Windows): just read
+
+
+def _read_stdin(*, required: bool) -> str:
     try:
         if sys.stdin is None or sys.stdin.isatty():
+            return ""
+        if not required and not _stdin_ready(STDIN_WAIT_S):
+            print("[triforce] nothing arrived on stdin; asking without it "
+                  "(use '-' to wait for it)", file=sys.stderr)
             return ""
         return sys.stdin.read()
     except (OSError, ValueError):   # closed, or captured by a test runner
@@ -80,7 +98,7 @@ def build_query(args) -> tuple[str | None, list[str], str | None]:
     words = list(args.query)
     from_stdin = words == ["-"]
     query = "" if from_stdin else " ".join(words)
-    piped = _read_stdin()
+    piped = _read_stdin(required=from_stdin or not words)
     if from_stdin:
         query = piped
     elif piped.strip():
@@ -169,8 +187,11 @@ def emit_answer(answer, args, printer: StreamPrinter | None) -> None:
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, default=str))
     elif printer is not None and printer.stream_text:
-        tail = answer.summary.strip()
-        print("\n\n" + tail if tail else "")
+        if printer.wrote_text:
+            tail = answer.summary.strip()
+            print("\n\n" + tail if tail else "")
+        elif answer.status != "error":      # nothing streamed (no tokens): the whole answer
+            print(answer.markdown)
     else:
         print(answer.markdown)
 
@@ -197,7 +218,7 @@ def run_ask(args) -> int:
         orchestrator.close()
     emit_answer(answer, args, printer)
     for diag in answer.diagnostics:
-        if diag.is_error:
+        if diag.severity.value != "note":
             print(f"triforce ask: {diag.severity.value}[{diag.code}]: {diag.message}", file=sys.stderr)
     return exit_code(answer)
 
@@ -283,7 +304,11 @@ def run_chat(args) -> int:
                     break
                 continue
             printer = StreamPrinter(sys.stdout, sys.stderr, stream_text=not args.json)
-            answer = conversation.ask(text, on_event=printer)
+            try:
+                answer = conversation.ask(text, on_event=printer)
+            except KeyboardInterrupt:   # Ctrl-C stops this answer, not the session
+                print("\n(interrupted)", file=sys.stderr)
+                continue
             emit_answer(answer, args, printer)
     finally:
         orchestrator.close()

@@ -36,6 +36,8 @@ def register(sub) -> None:
                    help="symbol file: WLA .sym ([labels] bb:aaaa name) or name = $addr lines")
     p.add_argument("--db", metavar="BANK", help="data bank at the start (hex), for labels")
     p.add_argument("--dp", metavar="ADDR", help="direct page at the start (hex), for labels")
+    p.add_argument("--syntax", choices=("asar", "ca65", "64tass"), default="asar",
+                   help="assembler syntax of the output (default asar)")
     p.add_argument("--no-comments", action="store_true",
                    help="omit the address/bytes comment on each line")
     p.set_defaults(handler=_run)
@@ -111,5 +113,5 @@ def _run(args) -> int:
         print(f"{args.rom}: {diag.severity.value}[{diag.code}]: {diag.message}", file=sys.stderr)
     if not result.ok:
         return 1
-    sys.stdout.write(result.to_source(comments=not args.no_comments))
+    sys.stdout.write(result.to_source(comments=not args.no_comments, dialect=args.syntax))
     return 0

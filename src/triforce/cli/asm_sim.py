@@ -31,6 +31,8 @@ def register(sub) -> None:
     run.add_argument("--max-instructions", type=int, default=1_000_000, metavar="N",
                      help="instruction budget (default 1000000)")
     run.add_argument("--stats", action="store_true", help="print instruction count and speed")
+    run.add_argument("--trace", type=int, metavar="N",
+                     help="print the first and last N instructions executed (slower)")
     run.set_defaults(handler=_run)
 
 
@@ -124,7 +126,12 @@ def _run(args) -> int:
         print(diag.format(), file=sys.stderr)
     if not program.ok:
         return 1
-    result, state = run_program(program, start, args.max_instructions)
+    if args.trace is not None:
+        if args.trace < 0:
+            return _err("--trace must be 0 or more")
+        result, state = _traced(program, start, args.max_instructions, args.trace)
+    else:
+        result, state = run_program(program, start, args.max_instructions)
     print(state.format())
     print(f"stop: {result.reason} after {result.instructions} instructions, {result.cycles} cycles")
     if args.stats:
@@ -135,3 +142,18 @@ def _run(args) -> int:
     if rom_writes:
         print(f"note: {len(rom_writes)} write(s) to ROM ignored, first at ${rom_writes[0][0]:06X}")
     return 0
+
+
+def _traced(program, start, max_instructions: int, keep: int):
+    from triforce.sim.program import make_cpu
+    from triforce.sim.trace import trace
+
+    cpu = make_cpu(program, start)
+    traced = trace(cpu, max_instructions, keep)
+    for entry in traced.head:
+        print(entry.format())
+    if traced.skipped:
+        print(f"... {traced.skipped} instructions not shown ...")
+    for entry in traced.tail:
+        print(entry.format())
+    return traced.result, cpu.state

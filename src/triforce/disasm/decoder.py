@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from triforce.diagnostics import Diagnostic, SourceSpan, note, warning
-from triforce.disasm.model import D_FLAGS_UNKNOWN, D_TRUNCATED, DisassemblyResult, Instruction
+from triforce.disasm.model import (
+    D_BANK_CROSSING,
+    D_FLAGS_UNKNOWN,
+    D_TRUNCATED,
+    DisassemblyResult,
+    Instruction,
+)
 from triforce.disasm.render import data_text, render
-from triforce.disasm.state import CpuKnowledge
+from triforce.disasm.state import UNKNOWN_FLAGS, CpuKnowledge
 from triforce.disasm.symbols import label_name
 from triforce.isa import OPCODES, Mode
 
@@ -21,10 +27,11 @@ _LONG_MODES = (Mode.LONG, Mode.LONG_X)
 _DP_MODES = (Mode.DP, Mode.DP_X, Mode.DP_Y, Mode.DP_IND, Mode.DP_X_IND, Mode.DP_IND_Y,
              Mode.DP_IND_L, Mode.DP_IND_LY)
 _LOW_RAM_MIRROR = 0x2000  # $0000-$1FFF of banks $00-$3F/$80-$BF mirror $7E0000-$7E1FFF
+_DATA_MODES = frozenset(_DATA_BANK_MODES + _LONG_MODES + _DP_MODES)
+_MAX_DATA_OFFSET = 3  # LDA player_x+1: bytes of a word/long variable
 
 
-@dataclass(frozen=True)
-class _Raw:
+class _Raw(NamedTuple):
     addr: int
     opcode: int
     operand: int | None
@@ -59,6 +66,20 @@ def decode(data: bytes, *, start_addr: int = 0x008000, m: int = 1, x: int = 1,
         addr = (start_addr + pos) & 0xFFFFFF
         op = OPCODES[data[pos]]
         length = op.length(cpu.m, cpu.x)
+        room = 0x10000 - (addr & 0xFFFF)
+        if length > room:
+            # The CPU would fetch the rest from the start of this bank, while the
+            # bytes that follow here belong to the next bank (and asar refuses an
+            # instruction across the border): keep this bank's tail as data.
+            raw = bytes(data[pos:pos + room])
+            diags.append(warning(
+                D_BANK_CROSSING,
+                f"{op.mnemonic} at ${addr:06X} would cross the end of bank ${addr >> 16:02X}; "
+                f"{len(raw)} byte(s) kept as data", _span(addr)))
+            out.append(_Raw(addr, raw[0], None, len(raw), raw, cpu.m, cpu.x, cpu.db, cpu.d,
+                            cpu.emulation, is_data=True))
+            pos += len(raw)
+            continue
         if pos + length > n:
             raw = bytes(data[pos:])
             diags.append(warning(
@@ -72,7 +93,7 @@ def decode(data: bytes, *, start_addr: int = 0x008000, m: int = 1, x: int = 1,
         operand = int.from_bytes(raw[1:], "little") if length > 1 else None
         out.append(_Raw(addr, raw[0], operand, length, raw, cpu.m, cpu.x, cpu.db, cpu.d,
                         cpu.emulation))
-        if cpu.step(op, operand, addr) == "unknown-flags":
+        if cpu.step(op, operand, addr) == UNKNOWN_FLAGS:
             diags.append(note(
                 D_FLAGS_UNKNOWN,
                 f"{op.mnemonic} at ${addr:06X} restores M/X from an unknown byte; "
@@ -122,20 +143,27 @@ def operand_addresses(r: _Raw) -> list[int]:
     return []
 
 
-def _operand_label(r: _Raw, symbols: dict[int, str]) -> tuple[int | None, str | None]:
-    """(target, symbol) for the operand; the symbol only when writing it keeps the bytes."""
+def _operand_label(r: _Raw, symbols: dict[int, str]) -> tuple[int | None, str | None, int]:
+    """(target, symbol, offset) for the operand: ``symbol+offset`` names the
+    target. A symbol is used only when writing it keeps the bytes."""
     candidates = operand_addresses(r)
     if not candidates:
-        return None, None
+        return None, None, 0
+    op = OPCODES[r.opcode]
+    mode = op.mode
+    if mode in _BRANCH_MODES:
+        return candidates[0], symbols.get(candidates[0]), 0
     # A label is written with the operand's width, so asar keeps only its low
-    # bytes: use it only when those are the operand (branches store a distance).
-    is_branch = OPCODES[r.opcode].mode in _BRANCH_MODES
+    # bytes: use it only when those are the operand.
     mask = (1 << (8 * (r.length - 1))) - 1
-    for cand in candidates:
-        name = symbols.get(cand)
-        if name is not None and (is_branch or (cand & mask) == r.operand):
-            return cand, name
-    return candidates[0], None
+    # Data operands may point into a variable (``player_x+1``); code targets may not.
+    offsets = range(_MAX_DATA_OFFSET + 1) if mode in _DATA_MODES and op.access else (0,)
+    for offset in offsets:
+        for cand in candidates:
+            name = symbols.get((cand - offset) & 0xFFFFFF)
+            if name is not None and (cand & mask) == r.operand:
+                return cand, name, offset
+    return candidates[0], None, 0
 
 
 def _auto_label(addr: int) -> str:
@@ -172,15 +200,16 @@ def disassemble(data: bytes, *, start_addr: int = 0x008000, m: int = 1, x: int =
                 is_data=True, db=r.db, d=r.d, emulation=r.emulation))
             continue
         mode = OPCODES[r.opcode].mode
-        target, name = _operand_label(r, clean_symbols)
+        target, name, offset = _operand_label(r, clean_symbols)
         if mode in _BRANCH_MODES and name is None:
             name = labels.get(target) or _unique(_auto_label(target), used_names)
         if name is not None:
-            labels[target] = name
-        text = render(r.opcode, r.operand, r.length, label=name)
+            labels[target - offset] = name
+        operand_text = name if not offset else f"{name}+{offset}"
+        text = render(r.opcode, r.operand, r.length, label=operand_text)
         instructions.append(Instruction(
             r.addr, r.opcode, r.operand, r.length, r.m, r.x, text, r.raw, target, name,
-            db=r.db, d=r.d, emulation=r.emulation))
+            db=r.db, d=r.d, emulation=r.emulation, label_offset=offset))
     # Symbols that name an instruction start are printed there even when unused.
     for ins in instructions:
         if ins.addr in clean_symbols:

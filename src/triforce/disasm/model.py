@@ -11,6 +11,7 @@ from triforce.isa import OPCODES, Mode, Opcode
 D_TRUNCATED = "D101"          # the data ends inside an instruction; its bytes are emitted as db
 D_FLAGS_UNKNOWN = "D102"      # PLP/RTI restores M/X from an unknown byte; widths kept as they were
 D_REGION_END = "D103"         # disassembly stopped at the end of a mapped run of ROM (bank end, ROM end)
+D_BANK_CROSSING = "D104"      # an instruction would run past the bank's end; its bytes are kept as data
 D_NOT_ROM = "D201"            # the SNES address does not map to ROM under the mapper
 D_OUTSIDE_ROM = "D202"        # the address maps past the end of the ROM image
 D_BAD_MAPPER = "D203"         # unknown mapper name
@@ -32,7 +33,8 @@ class Instruction:
     are none); ``m``/``x`` are the widths assumed while decoding it (1 = 8-bit);
     ``text`` is asar source that assembles back to ``raw``. ``target`` is the
     address the operand refers to when known (branch destination, jump target,
-    DB/D-resolved data address); ``label`` the name printed for it.
+    DB/D-resolved data address); ``label`` the symbol printed for it, as
+    ``label+label_offset`` when the operand points inside a variable.
     """
 
     addr: int
@@ -49,6 +51,7 @@ class Instruction:
     db: int | None = None
     d: int | None = None
     emulation: bool | None = None
+    label_offset: int = 0
 
     @property
     def op(self) -> Opcode:

@@ -15,27 +15,32 @@ same bytes:
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from triforce.isa import OPCODES, Mode, by_mnemonic
 
 DIALECTS = ("asar", "ca65", "64tass")
 
-_WIDTH_SUFFIX = {1: "b", 2: "w", 3: "l"}
-_CA65_PREFIX = {1: "z:", 2: "a:", 3: "f:"}
-_TASS_PREFIX = {1: "@b ", 2: "@w ", 3: "@l "}
+# Explicit operand widths (1, 2, 3 bytes) in each syntax.
+_WIDTH_SUFFIX = ("", "b", "w", "l")
+_CA65_PREFIX = ("", "z:", "a:", "f:")
+_TASS_PREFIX = ("", "@b ", "@w ", "@l ")
 
 
 def hex_value(value: int, nbytes: int) -> str:
     return f"${value:0{2 * nbytes}X}"
 
 
-@lru_cache(maxsize=None)
+def _same_shape_count(mnemonic: str, mode: Mode) -> int:
+    return sum(1 for other in by_mnemonic(mnemonic) if other.syntax == mode.syntax)
+
+
+# (mnemonic, mode) pairs whose operand shape exists at another width too
+# (``LDA $12`` / ``LDA $1234`` / ``LDA $123456``), read from the ISA table.
+_AMBIGUOUS = frozenset((op.mnemonic, op.mode) for op in OPCODES
+                       if _same_shape_count(op.mnemonic, op.mode) > 1)
+
+
 def is_width_ambiguous(mnemonic: str, mode: Mode) -> bool:
-    """True when ``mnemonic`` has another mode with the same operand shape
-    (``LDA $12`` / ``LDA $1234`` / ``LDA $123456``), read from the ISA table."""
-    shape = mode.syntax
-    return sum(1 for other in by_mnemonic(mnemonic) if other.syntax == shape) > 1
+    return (mnemonic, mode) in _AMBIGUOUS
 
 
 def render(opcode: int, operand: int | None, length: int, *, label: str | None = None,

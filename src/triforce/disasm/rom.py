@@ -5,9 +5,15 @@ from __future__ import annotations
 from triforce.diagnostics import SourceSpan, error, note, warning
 from triforce.disasm.decoder import disassemble
 from triforce.disasm.model import (
-    D_BAD_MAPPER, D_COPIER_HEADER, D_EMPTY_ROM, D_NOT_ROM, D_OUTSIDE_ROM, D_REGION_END,
+    D_BAD_MAPPER,
+    D_COPIER_HEADER,
+    D_EMPTY_ROM,
+    D_NOT_ROM,
+    D_OUTSIDE_ROM,
+    D_REGION_END,
     DisassemblyResult,
 )
+from triforce.rom.mappers import get_mapper, snes_to_pc
 
 COPIER_HEADER = 512
 # Mappers map ROM in linear pieces of at least 32 KiB aligned to 32 KiB of SNES space.
@@ -24,8 +30,6 @@ def strip_copier_header(rom: bytes) -> tuple[bytes, bool]:
 def mapped_run(addr: int, rom_size: int, mapper: str, limit: int) -> tuple[int | None, int]:
     """(file offset of ``addr``, bytes readable from there without leaving the
     bank, the ROM or the linear run of the map), looking at most ``limit`` ahead."""
-    from triforce.rom.mappers import snes_to_pc
-
     start_pc = snes_to_pc(addr, mapper)
     if start_pc is None:
         return None, 0
@@ -53,8 +57,6 @@ def disassemble_rom(rom: bytes, at: int, *, mapper: str = "lorom", count: int | 
     at &= 0xFFFFFF
     span = SourceSpan(f"${at:06X}", 0, 0)
     empty = DisassemblyResult([], [], at, mapper)
-    from triforce.rom.mappers import get_mapper
-
     try:
         mapper = get_mapper(mapper).name
     except ValueError as exc:

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from triforce.diagnostics import Diagnostic, SourceSpan, error
 from triforce.disasm.decoder import disassemble
 from triforce.disasm.model import (
-    D_ASSEMBLER_MISSING, D_ROUNDTRIP_ASSEMBLY, D_ROUNDTRIP_MISMATCH, DisassemblyResult,
+    D_ASSEMBLER_MISSING,
+    D_ROUNDTRIP_ASSEMBLY,
+    D_ROUNDTRIP_MISMATCH,
+    DisassemblyResult,
 )
 
 
@@ -31,8 +34,8 @@ class RoundTrip:
 
 
 def assemble_source(source: str, *, filename: str = "<disasm>") -> tuple[bytes | None, list[Diagnostic]]:
-    """Assemble ``source`` with triforce's assembler; returns the bytes it wrote
-    (in file order, which for one ``org`` block is source order)."""
+    """Assemble ``source`` with triforce's assembler; returns the bytes its
+    lines emitted, in source order (whatever ``org``/``base`` placed them)."""
     try:
         from triforce.asm import assemble
     except ImportError as exc:
@@ -43,10 +46,9 @@ def assemble_source(source: str, *, filename: str = "<disasm>") -> tuple[bytes |
         diags.append(error(D_ROUNDTRIP_ASSEMBLY, "the disassembled source did not assemble",
                            SourceSpan(filename, 0, 0)))
         return None, diags
-    writes = sorted(result.writes, key=lambda w: w.pc_offset)
     out = bytearray()
-    for w in writes:
-        out += w.data
+    for record in sorted(result.lines, key=lambda r: (r.file, r.line)):
+        out += record.data
     return bytes(out), diags
 
 
@@ -55,7 +57,7 @@ def reassemble(result: DisassemblyResult) -> tuple[bytes | None, list[Diagnostic
 
 
 def _first_difference(a: bytes, b: bytes) -> int | None:
-    for i, (p, q) in enumerate(zip(a, b)):
+    for i, (p, q) in enumerate(zip(a, b, strict=False)):
         if p != q:
             return i
     return None if len(a) == len(b) else min(len(a), len(b))

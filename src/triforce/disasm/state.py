@@ -4,8 +4,9 @@ M and X decide how long immediate operands are, so they are tracked through
 REP/SEP, XCE (when the carry is known from CLC/SEC) and PHP..PLP pairs. DB and D
 only decide which symbol an operand refers to; they are tracked through the
 idioms that set them (``PHK : PLB``, ``LDA #$7E : PHA : PLB``, ``PEA : PLD``,
-``LDA #imm : TCD``). Anything not understood makes a value unknown (None),
-never a guess.
+``LDA #imm : TCD``, MVN/MVP). Anything not understood makes a value unknown
+(None), never a guess. A call (JSR/JSL) is assumed to return with the stack,
+M/X, DB and D as they were, as disassemblers conventionally do; A is forgotten.
 
 The small mnemonic sets below describe register/stack *effects* used only for
 this bookkeeping; encodings, modes and lengths all come from ``triforce.isa``.
@@ -17,13 +18,13 @@ from dataclasses import dataclass, field
 
 from triforce.isa import Mode, Opcode
 
-# Bytes pushed by the pushes we model; a callable gives the width from M/X.
-_PUSH_FIXED = {"PHB": 1, "PHK": 1, "PHD": 2, "PHP": 1, "PEA": 2, "PEI": 2, "PER": 2}
-_PUSH_M = {"PHA"}
-_PUSH_X = {"PHX", "PHY"}
-_PULL_FIXED = {"PLB": 1, "PLD": 2, "PLP": 1}
-_PULL_M = {"PLA"}
-_PULL_X = {"PLX", "PLY"}
+# Pushes and pulls whose bytes are modelled (fixed size, or sized by M or X).
+_PUSH_FIXED = frozenset({"PHB", "PHK", "PHD", "PHP", "PEA", "PEI", "PER"})
+_PUSH_M = frozenset({"PHA"})
+_PUSH_X = frozenset({"PHX", "PHY"})
+_PULL_FIXED = frozenset({"PLB", "PLD", "PLP"})
+_PULL_M = frozenset({"PLA"})
+_PULL_X = frozenset({"PLX", "PLY"})
 # Instructions that leave the accumulator's value alone (everything else may change it).
 _KEEPS_A = frozenset({
     "PHA", "PHB", "PHD", "PHK", "PHP", "PHX", "PHY", "PEA", "PEI", "PER", "PLB", "PLD", "PLP",
@@ -31,7 +32,7 @@ _KEEPS_A = frozenset({
     "TAX", "TAY", "TXY", "TYX", "TSX", "TXS", "TCD", "TCS", "CMP", "CPX", "CPY", "BIT",
     "CLC", "SEC", "CLI", "SEI", "CLD", "SED", "CLV", "REP", "SEP", "XCE", "NOP", "WDM",
     "BRA", "BRL", "BPL", "BMI", "BVC", "BVS", "BCC", "BCS", "BNE", "BEQ",
-    "JSR", "JSL", "JMP", "JML", "RTS", "RTL", "RTI",
+    "JMP", "JML", "RTS", "RTL", "RTI",
 })
 # Instructions that leave the carry flag alone (used only to carry CLC/SEC to XCE).
 _KEEPS_CARRY = frozenset({
@@ -42,6 +43,9 @@ _KEEPS_CARRY = frozenset({
 # Control leaves the straight line here: what follows is reached some other way.
 _ENDS_FLOW = frozenset({"RTS", "RTL", "RTI", "JMP", "JML", "BRA", "BRL", "STP"})
 _STACK_LIMIT = 64  # bytes of known stack kept; deeper knowledge is dropped
+
+#: What ``CpuKnowledge.step`` returns when M/X were pulled from an unknown byte.
+UNKNOWN_FLAGS = "unknown-flags"
 
 
 @dataclass(frozen=True)
@@ -139,9 +143,9 @@ class CpuKnowledge:
             self.stack.clear()
         elif name == "RTI":
             self.stack.clear()
-            note = "unknown-flags"
-        elif name == "JSR" or name == "JSL":
-            pass  # a call returns with the stack as it was
+            note = UNKNOWN_FLAGS
+        elif name in ("MVN", "MVP") and operand is not None:
+            self.db = operand & 0xFF  # a block move leaves DB at the destination bank
         if name in _ENDS_FLOW:
             self.stack.clear()
             self.a_lo = self.a_hi = None
@@ -184,7 +188,7 @@ class CpuKnowledge:
                 self._set_flags((item >> 5) & 1, (item >> 4) & 1)
                 self.carry = item & 1
             else:
-                return "unknown-flags"
+                return UNKNOWN_FLAGS
         elif name == "PLA":
             if self.m:
                 self.a_lo = self._byte(self._pull())

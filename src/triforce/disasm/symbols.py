@@ -20,14 +20,17 @@ from pathlib import Path
 
 from triforce.diagnostics import Diagnostic, SourceSpan, error, warning
 from triforce.disasm.model import D_SYMBOLS_BAD_LINE, D_SYMBOLS_DUPLICATE, D_SYMBOLS_UNREADABLE
+from triforce.isa import MNEMONICS
 
 _WLA_LINE = re.compile(r"^([0-9A-Fa-f]{1,2}):([0-9A-Fa-f]{1,4})\s+(\S+)")
 _ASSIGN_LINE = re.compile(r"^!?([A-Za-z_.:?][\w.:?]*)\s*=\s*(\S+)")
 _PAIR_LINE = re.compile(r"^\$?([0-9A-Fa-f]{1,6})\s+(\S+)")
 _SECTION = re.compile(r"^\[([^\]]+)\]")
 _INVALID_NAME_CHARS = re.compile(r"[^A-Za-z0-9_]")
-_ADDRESS_SECTIONS = {"labels"}
+_ADDRESS_SECTIONS = frozenset({"labels"})
 _MAX_SYMBOL_FILE = 64 * 1024 * 1024
+# Names an operand could be mistaken for: registers and mnemonics.
+_RESERVED = frozenset({"A", "X", "Y", "S"}) | MNEMONICS
 
 
 @dataclass
@@ -47,7 +50,7 @@ def label_name(name: str) -> str | None:
     clean = _INVALID_NAME_CHARS.sub("_", name.lstrip("."))
     if not clean.strip("_"):
         return None
-    if clean[0].isdigit():
+    if clean[0].isdigit() or clean.upper() in _RESERVED:
         clean = "_" + clean
     return clean
 

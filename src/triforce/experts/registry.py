@@ -167,9 +167,13 @@ _LORA_TYPES = {"r": int, "alpha": int, "learning_rate": (int, float), "num_epoch
                "enabled": bool, "target_modules": list}
 
 
-def _build_lora(raw: dict, diags: list[Diagnostic], sources: list[Path], name: str) -> LoraSpec:
-    values = {}
+def _build_lora(raw: dict, diags: list[Diagnostic], sources: list[Path], name: str,
+                builtin: dict | None = None) -> LoraSpec:
+    # Start from the built-in values, so a rejected override keeps the default.
+    values = dict(_build_lora(builtin, [], [], name).__dict__) if builtin else {}
     for key, value in raw.items():
+        if builtin is not None and builtin.get(key) == value:
+            continue
         expected = _LORA_TYPES.get(key)
         if expected is None:
             diags.append(warning("X004", f"unknown LoRA key {key!r} for expert {name!r}",
@@ -180,14 +184,14 @@ def _build_lora(raw: dict, diags: list[Diagnostic], sources: list[Path], name: s
                                _span(sources, "experts", name, "lora", key)))
             continue
         values[key] = tuple(value) if key == "target_modules" else value
-    if "base_tier" in values and values["base_tier"] not in TIER_NAMES:
+    if values.get("base_tier", "fast") not in TIER_NAMES:
         diags.append(error("X002", f"unknown tier {values['base_tier']!r}",
                            _span(sources, "experts", name, "lora", "base_tier")))
-        del values["base_tier"]
+        values["base_tier"] = (builtin or {}).get("base_tier", "fast")
     return LoraSpec(**values)
 
 
-def _tier_choice(raw: dict, key: str, diags, sources, name) -> str | None:
+def _tier_choice(raw: dict, key: str, diags, sources, name, builtin: dict) -> str | None:
     value = raw.get(key)
     if value is None:
         return None
@@ -195,12 +199,13 @@ def _tier_choice(raw: dict, key: str, diags, sources, name) -> str | None:
         diags.append(error("X002", f"expert {name!r}: unknown tier {value!r} "
                                    f"(choose {', '.join(TIER_NAMES)})",
                            _span(sources, "experts", name, key)))
-        return None
+        return builtin.get(key)
     return value
 
 
 def _build_expert(name: str, raw: dict, defaults: dict, tiers: dict[str, Tier],
-                  diags: list[Diagnostic], sources: list[Path], adapter_dir: str) -> Expert | None:
+                  diags: list[Diagnostic], sources: list[Path], adapter_dir: str,
+                  builtin: dict) -> Expert | None:
     intent = raw.get("intent")
     if not isinstance(intent, str) or not intent:
         diags.append(error("X003", f"expert {name!r} has no intent",
@@ -226,7 +231,7 @@ def _build_expert(name: str, raw: dict, defaults: dict, tiers: dict[str, Tier],
     if fallback is not None and not (isinstance(fallback, list) and all(isinstance(f, str) for f in fallback)):
         diags.append(error("X001", f"expert {name!r}: fallback must be a list of strings",
                            _span(sources, "experts", name, "fallback")))
-        fallback = None
+        fallback = builtin.get("fallback")
     parameters = {k: defaults[k] for k in ("temperature", "num_ctx", "top_p") if k in defaults}
     if isinstance(raw.get("parameters"), dict):
         parameters.update(raw["parameters"])
@@ -234,10 +239,12 @@ def _build_expert(name: str, raw: dict, defaults: dict, tiers: dict[str, Tier],
     return Expert(
         name=name, intent=intent, specialty=str(raw.get("specialty", "")),
         system_prompt=prompt, models=models, adapters=adapters,
-        lora=_build_lora(lora_raw, diags, sources, name), toolkit=str(raw.get("toolkit", "general")),
-        preferred_tier=_tier_choice(raw, "preferred_tier", diags, sources, name) or "fast",
+        lora=_build_lora(lora_raw, diags, sources, name,
+                         builtin.get("lora") if isinstance(builtin.get("lora"), dict) else {}),
+        toolkit=str(raw.get("toolkit", "general")),
+        preferred_tier=_tier_choice(raw, "preferred_tier", diags, sources, name, builtin) or "fast",
         backend=backend if isinstance(backend, str) and backend else None,
-        tier=_tier_choice(raw, "tier", diags, sources, name),
+        tier=_tier_choice(raw, "tier", diags, sources, name, builtin),
         fallback=tuple(fallback) if fallback is not None else None,
         parameters=parameters, tiers=tiers, adapter_dir=adapter_dir,
     )
@@ -246,8 +253,9 @@ def _build_expert(name: str, raw: dict, defaults: dict, tiers: dict[str, Tier],
 def load_registry(config: Config | None = None) -> ExpertRegistry:
     """Experts, tiers and defaults with every config layer applied."""
     config = config if config is not None else load_config()
-    data = merge(builtin_data(), {k: v for k, v in config.data.items()
-                                  if k in ("tiers", "defaults", "experts")})
+    builtin = builtin_data()
+    data = merge(builtin, {k: v for k, v in config.data.items()
+                           if k in ("tiers", "defaults", "experts")})
     diags: list[Diagnostic] = []
     sources = list(config.sources)
     tiers: dict[str, Tier] = {}
@@ -265,7 +273,8 @@ def load_registry(config: Config | None = None) -> ExpertRegistry:
         if not isinstance(raw, dict):
             diags.append(error("X001", f"[experts.{name}] must be a table", _span(sources, "experts", name)))
             continue
-        expert = _build_expert(name, raw, defaults, tiers, diags, sources, adapter_dir)
+        own = builtin.get("experts", {}).get(name, {})
+        expert = _build_expert(name, raw, defaults, tiers, diags, sources, adapter_dir, own)
         if expert is not None:
             experts[name] = expert
     return ExpertRegistry(experts=experts, tiers=tiers, defaults=defaults,

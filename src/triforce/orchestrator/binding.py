@@ -11,6 +11,8 @@ answer.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from triforce.diagnostics import Diagnostic, warning
 from triforce.orchestrator.steps import TOOLKIT, Binding
 
@@ -51,18 +53,21 @@ def _named(name: str) -> Binding | None:
         return None
 
 
-def _toolkit_available() -> bool:
+def toolkit_binding() -> Binding | None:
+    """A lazily created toolkit Binding, or None when no toolkit backend is registered
+    (callers cache it: the entry-point scan behind ``available()`` is slow)."""
     try:
         from triforce.backends.registry import available
 
-        return TOOLKIT in available()
+        return _named(TOOLKIT) if TOOLKIT in available() else None
     except Exception:
-        return False
+        return None
 
 
-def bind(expert_name: str, request, *, factory=None, resolver=None,
+def bind(expert_name: str, request, *, factory=None, resolver=None, toolkit: Binding | None = None,
          diagnostics: list[Diagnostic]) -> Binding | None:
-    """A Binding for ``expert_name`` with its fallbacks; None when nothing can answer."""
+    """A Binding for ``expert_name`` with its fallbacks, ending with ``toolkit``;
+    None when nothing can answer."""
     binding = None
     if factory is not None:
         binding = as_binding(factory(expert_name, request), request)
@@ -79,10 +84,9 @@ def bind(expert_name: str, request, *, factory=None, resolver=None,
                                                + (f" ({hint})" if hint and hint not in str(exc) else "")))
     if binding is not None and (binding.is_toolkit or any(f.is_toolkit for f in binding.fallbacks)):
         return binding
-    if not _toolkit_available():
+    if toolkit is None:
         return binding
-    toolkit = _named(TOOLKIT)
     if binding is None:
         return toolkit
-    binding.fallbacks.append(toolkit)
-    return binding
+    # A copy: a factory may hand out the same Binding for every request.
+    return replace(binding, fallbacks=list(binding.fallbacks) + [toolkit])

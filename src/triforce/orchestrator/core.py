@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from dataclasses import replace
 
 from triforce.diagnostics import Diagnostic, error, warning
 from triforce.orchestrator import binding as binding_mod
@@ -40,11 +41,13 @@ class Orchestrator:
         self.max_query_chars = int(section.get("max_query_chars", 200_000))
         self.route_chars = int(section.get("route_chars", 8_000))
         self.max_tokens = int(section.get("max_tokens", 2048))
+        self.preload_next = bool(section.get("preload_next", True))
         self._store = store
         self._router = router
         self._factory = backend_factory
         self._experts: dict | None = None
         self._resolver = None
+        self._toolkit = None
         self._lock = threading.Lock()
 
     # -- lazily built collaborators -----------------------------------------------------
@@ -80,11 +83,13 @@ class Orchestrator:
         """Close the backends this orchestrator created (through its resolver)."""
         with self._lock:
             resolver, self._resolver = self._resolver, None
-        if resolver:
-            try:
-                resolver.close()
-            except Exception:
-                pass
+            toolkit, self._toolkit = self._toolkit, None
+        for closeable in (resolver, toolkit and toolkit.backend):
+            if closeable:
+                try:
+                    closeable.close()
+                except Exception:
+                    pass
 
     # -- the request -------------------------------------------------------------------
     def ask(self, request: AskRequest, on_event=None) -> Answer:
@@ -103,7 +108,8 @@ class Orchestrator:
             emit(Event("error", None, diag.message, {"code": "O099"}))
             answer = Answer(markdown=f"**Triforce hit an internal error** — {diag.message}. "
                                      "Rerun with TRIFORCE_DEBUG=1 for details.",
-                            route={}, plan={}, steps=[], status="error", diagnostics=[diag],
+                            route={"intents": [], "experts": []}, plan={}, steps=[],
+                            status="error", diagnostics=[diag],
                             latency_ms=(time.perf_counter() - start) * 1000.0)
             emit(Event("done", None, "", {"status": "error", "verified": False}))
             return answer
@@ -122,6 +128,9 @@ class Orchestrator:
             header.append(f"> ⚠ Your question was longer than {self.max_query_chars:,} characters; "
                           "only its beginning was read.")
 
+        unknown = self._unknown_backend(request)
+        if unknown is not None:
+            return self._refuse(unknown, emit, start)
         route, decision, pairs = self._route(query, request, diags)
         if pairs is None:
             return self._refuse(diags[-1], emit, start, route=route)
@@ -133,8 +142,8 @@ class Orchestrator:
         emit(Event("plan", None, plan.reason, plan.to_dict()))
 
         given = user_code(query)
-        subject = max((b.code for b in given), key=len) if given else None
         history = [as_message(m) for m in request.history]
+        subject = subject_code(given, history)
         user_texts = [m.content for m in history if m.role == "user"] + [query]
 
         def progress(text: str, data: dict, expert: str | None = None) -> None:
@@ -172,7 +181,7 @@ class Orchestrator:
         if cancelled():
             diags.append(warning("O022", "the request was cancelled"))
         markdown, summary = render(results, user_blocks, plan, toolkit=toolkit,
-                                        header_notes=header)
+                                   header_notes=header)
         answer = Answer(markdown=markdown, route=route, plan=plan.to_dict(), steps=results,
                         user_code=user_blocks, toolkit=toolkit, diagnostics=diags,
                         summary=summary)
@@ -181,6 +190,8 @@ class Orchestrator:
         answer.overhead_ms = max(0.0, answer.latency_ms - user_check_ms
                                  - sum(r.model_ms + r.check_ms for r in results))
         answer.trace = build_trace(answer, request, query)
+        answer.trace["timing"]["user_check_ms"] = round(user_check_ms, 3)
+        answer.trace["preloaded"] = self._preload_next(answer, request, emit)
         self._log(answer, decision, request, diags)
         emit(Event("done", None, "", {"status": answer.status, "verified": answer.verified,
                                       "request_id": answer.request_id,
@@ -227,10 +238,63 @@ class Orchestrator:
                     self._resolver = False
             return self._resolver or None
 
+    def toolkit(self):
+        """The toolkit Binding every chain ends with (created once), or None."""
+        with self._lock:
+            if self._toolkit is None:
+                self._toolkit = binding_mod.toolkit_binding() or False
+            return self._toolkit or None
+
     def _binding(self, name: str, request: AskRequest, diags: list[Diagnostic]):
         if self._factory is not None:
-            return binding_mod.bind(name, request, factory=self._factory, diagnostics=diags)
-        return binding_mod.bind(name, request, resolver=self.resolver(), diagnostics=diags)
+            return binding_mod.bind(name, request, factory=self._factory, toolkit=self.toolkit(),
+                                    diagnostics=diags)
+        return binding_mod.bind(name, request, resolver=self.resolver(), toolkit=self.toolkit(),
+                                diagnostics=diags)
+
+    def _unknown_backend(self, request: AskRequest) -> Diagnostic | None:
+        """An explicitly named backend that is not registered is the user's mistake to
+        fix, not a reason to answer quietly with the toolkit."""
+        if not request.backend or self._factory is not None:
+            return None
+        try:
+            from triforce.backends.registry import available
+
+            names = available()
+        except Exception:
+            return None
+        if request.backend in names:
+            return None
+        return error("O033", f"unknown backend {request.backend!r}; choose one of "
+                             + ", ".join(sorted(names)))
+
+    def _preload_next(self, answer: Answer, request: AskRequest, emit) -> dict | None:
+        """Seed question 3: warm the model of the expert that usually comes next.
+
+        The request log's transitions say which expert most often follows the one
+        that just answered; if its backend can ``preload`` (Ollama can), that
+        happens in the background so the next turn starts at once."""
+        shown = [s for s in answer.steps if s.chosen and s.status in ("ok", "failed_checks")]
+        if not self.preload_next or not shown or answer.status == "cancelled":
+            return None
+        try:
+            store = self.store()
+            upcoming = store.most_likely_next(shown[-1].expert) if store else None
+            if not upcoming or upcoming == shown[-1].expert:
+                return None
+            binding = self._binding(upcoming, replace(request, expert=upcoming), [])
+            if binding is None or binding.is_toolkit or not binding.model:
+                return None
+            preload = getattr(binding.get(), "preload", None)
+        except Exception:   # a guess that cannot be acted on is simply skipped
+            return None
+        if not callable(preload):
+            return None
+        emit(Event("progress", upcoming, f"preloading {binding.model} for {upcoming}",
+                   {"preload": upcoming, "model": binding.model}))
+        threading.Thread(target=_quietly, args=(preload, binding.model),
+                         name="triforce-preload", daemon=True).start()
+        return {"expert": upcoming, "backend": binding.backend_name, "model": binding.model}
 
     def _no_backend(self, step, diags: list[Diagnostic], emit) -> StepResult:
         """No model and no toolkit backend: the toolchain's report of the user's code stands alone."""
@@ -244,7 +308,8 @@ class Orchestrator:
 
     def _refuse(self, diag: Diagnostic, emit, start: float, route: dict | None = None) -> Answer:
         emit(Event("error", None, diag.message, {"code": diag.code}))
-        answer = Answer(markdown=f"**Cannot answer:** {diag.message}.", route=route or {},
+        answer = Answer(markdown=f"**Cannot answer:** {diag.message}.",
+                        route=route or {"intents": [], "experts": []},
                         plan={}, steps=[], status="error", diagnostics=[diag],
                         latency_ms=(time.perf_counter() - start) * 1000.0)
         emit(Event("done", None, "", {"status": "error", "verified": False}))
@@ -264,6 +329,18 @@ class Orchestrator:
             diags.append(warning("O032", f"the request log is unavailable: {type(exc).__name__}: {exc}"))
 
 
+def subject_code(given, history) -> str | None:
+    """The code a rewrite must match: the longest block of the question, else (a follow-up
+    like "now make it smaller") the latest code in the conversation."""
+    if given:
+        return max((b.code for b in given), key=len)
+    for message in reversed(history):
+        found = user_code(message.content)
+        if found:
+            return max((b.code for b in found), key=len)
+    return None
+
+
 def _measured_user_cycles(user_blocks, subject: str | None, results: list[StepResult]) -> None:
     """Without a static count, the user's routine gets the cycles the simulator measured
     for it while checking a rewrite (the ``before`` side)."""
@@ -275,3 +352,10 @@ def _measured_user_cycles(user_blocks, subject: str | None, results: list[StepRe
     for block in user_blocks:
         if block.cycles is None and block.assembles and block.code == subject:
             block.cycles = (int(measured[0]), int(measured[1]))
+
+
+def _quietly(function, *args) -> None:
+    try:
+        function(*args)
+    except Exception:   # preloading is a hint; failures cost nothing but the hint
+        pass

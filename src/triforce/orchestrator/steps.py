@@ -131,6 +131,10 @@ def _fail(result: StepResult, outcome, step: PlanStep, ctx: StepContext, *, fata
                     "hint": getattr(outcome.error, "hint", "")}))
 
 
+def _failures(attempt: Attempt) -> int:
+    return sum(b.failed for b in attempt.blocks)
+
+
 def run_step(step: PlanStep, binding: Binding, ctx: StepContext,
              previous: list[StepResult] = ()) -> StepResult:
     """One expert's answer, checked and repaired; never raises for backend failures."""
@@ -167,7 +171,7 @@ def run_step(step: PlanStep, binding: Binding, ctx: StepContext,
     result.text = outcome.text
     attempt = _check(outcome.text, step, ctx, result, 0, outcome)
     result.attempts.append(attempt)
-    best = attempt
+    best = latest = attempt
     # The toolkit is deterministic: asking it again gives the same answer.
     rounds_left = 0 if binding.is_toolkit or outcome.status != "ok" else ctx.plan.max_repair_rounds
     repair = prompts.repair_request(best.blocks)
@@ -178,7 +182,7 @@ def run_step(step: PlanStep, binding: Binding, ctx: StepContext,
         ctx.emit(Event("progress", step.expert,
                        f"repair round {round_no}: sending the toolchain's findings back",
                        {"repair_round": round_no, "sample": step.sample}))
-        messages = messages + [ChatMessage("assistant", best.text), ChatMessage("user", repair)]
+        messages = messages + [ChatMessage("assistant", latest.text), ChatMessage("user", repair)]
         outcome = _call(step, binding, messages, ctx, result, round_no)
         result.repair_rounds = round_no
         if outcome.status != "ok":
@@ -187,8 +191,10 @@ def run_step(step: PlanStep, binding: Binding, ctx: StepContext,
             break
         attempt = _check(outcome.text, step, ctx, result, round_no, outcome)
         result.attempts.append(attempt)
-        best = attempt
-        repair = prompts.repair_request(best.blocks)
+        latest = attempt
+        if _failures(attempt) <= _failures(best):   # a repair that made things worse is not shown
+            best = attempt
+        repair = prompts.repair_request(latest.blocks)
     result.text = best.text
     result.code_blocks = best.blocks
     if result.status == "ok" and any(b.failed for b in best.blocks):

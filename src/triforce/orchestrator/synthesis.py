@@ -69,7 +69,7 @@ def _delta(block: BlockReport) -> str:
         if isinstance(a, list):
             a = a[-1]
         if isinstance(a, int) and isinstance(b, int):
-            parts.append(f"{key} {b}→{a}")
+            parts.append(f"{key} {b}→{a}" if key == "bytes" else f"measured cycles {b}→{a}")
     return ", ".join(parts)
 
 
@@ -159,12 +159,14 @@ def table(rows: list[tuple[str, BlockReport]]) -> str:
         assembles = {True: "yes", False: "**no**", None: "not checked"}[b.assembles]
         notes = []
         if b.equivalent is True and b.ignored:
-            notes.append("ignores " + summarize_ignored(b.ignored))
+            items = [str(i).partition(":")[0] for i in b.ignored]
+            notes.append("ignores " + ", ".join(i for i in items if len(i) <= 3))
         if _delta(b):
             notes.append(_delta(b))
         errors = [d for d in b.diagnostics if d.is_error]
         if errors:
-            notes.append(f"{errors[0].code} line {errors[0].span.line}")
+            line = f" line {errors[0].span.line}" if errors[0].span.line else ""
+            notes.append(f"{errors[0].code}{line}")
         elif not b.checked and b.diagnostics:
             notes.append(b.diagnostics[0].code)
         if b.lint:
@@ -233,7 +235,9 @@ def verification_section(steps: list[StepResult], user_code: list[BlockReport], 
                     for b in step.code_blocks)
     if not rows:
         return ""
-    lines = ["### Verification", table(rows)]
+    lines = ["### Verification", table(rows),
+             "_cycles: every line counted once (min–max over widths and page/branch "
+             "penalties); “measured” figures are simulator runs from the first test state._"]
     refuted = [(s, b) for s in steps if s.chosen for b in s.code_blocks if b.equivalent is False]
     for step, block in refuted:
         lines.append(f"⚠ {step.expert} block {block.index + 1} is **not equivalent** to your code; "

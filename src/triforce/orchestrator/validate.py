@@ -18,7 +18,7 @@ from typing import Callable
 
 from triforce.diagnostics import Diagnostic, SourceSpan, warning
 from triforce.orchestrator import toolchain
-from triforce.orchestrator.blocks import CodeBlock, code_blocks, normalise
+from triforce.orchestrator.blocks import CodeBlock, normalise
 from triforce.orchestrator.types import BlockReport
 
 #: Intents whose code must behave exactly like the user's code.
@@ -127,12 +127,6 @@ def compare(block: CodeBlock, report: BlockReport, ctx: CheckContext,
     report.diagnostics.extend(result.diagnostics)
 
 
-def check_answer(text: str, ctx: CheckContext) -> list[BlockReport]:
-    """Every code block of ``text`` checked within the limits, in order."""
-    blocks = code_blocks(text)
-    return check_blocks(blocks, ctx, expert_text=text)
-
-
 def check_blocks(blocks: list[CodeBlock], ctx: CheckContext, *, expert_text: str = "",
                  role: str = "snippet") -> list[BlockReport]:
     limits = ctx.limits
@@ -141,6 +135,8 @@ def check_blocks(blocks: list[CodeBlock], ctx: CheckContext, *, expert_text: str
     subject_key = normalise(ctx.subject) if ctx.subject else None
     reports: list[BlockReport] = []
     compared = 0
+    if not blocks:
+        return reports
     with tempfile.TemporaryDirectory(prefix="triforce-check-") as scratch_name:
         scratch = Path(scratch_name)
         assumptions, notes = toolchain.read_assumptions(ctx.user_texts, expert_text,

@@ -7,9 +7,9 @@ and the simulator agree with asar's. Offsets never include a copier header.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Callable
 
 #: Default SA-1 bank registers (CXB, DXB, EXB, FXB), as asar assumes them.
 #: Index = (address & 0xE00000) >> 21; only 0, 1, 4 and 5 are used.
@@ -191,5 +191,12 @@ def pc_to_snes(offset: int, mapper: str = "lorom", sa1_banks=SA1_DEFAULT_BANKS) 
     return None if addr < 0 else addr
 
 
-__all__ = ["ALIASES", "MAPPERS", "Mapper", "SA1_DEFAULT_BANKS", "get_mapper",
-           "pc_to_snes", "snes_to_pc"]
+__all__ = [
+    "ALIASES",
+    "MAPPERS",
+    "SA1_DEFAULT_BANKS",
+    "Mapper",
+    "get_mapper",
+    "pc_to_snes",
+    "snes_to_pc",
+]

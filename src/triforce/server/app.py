@@ -109,9 +109,28 @@ def _openapi(app: FastAPI) -> dict:
         for name, nested in definition.pop("$defs", {}).items():
             components.setdefault(name, nested)
         components.setdefault(model.__name__, definition)
+    _document_limits(components, app.state.engine.settings)
     if app.state.engine.settings.api_key:
         components_root = schema["components"]
         components_root["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
         schema["security"] = [{"bearer": []}]
     app.openapi_schema = schema
     return schema
+
+
+def _document_limits(components: dict, settings: ServerSettings) -> None:
+    """Write this server's configured limits into the request schemas, so the
+    description promises exactly what the server accepts."""
+    limits = [("ChatCompletionRequest", "max_tokens", "integer", "maximum", settings.max_tokens),
+              ("ChatCompletionRequest", "max_completion_tokens", "integer", "maximum",
+               settings.max_tokens),
+              ("ChatCompletionRequest", "messages", "array", "maxItems", settings.max_messages),
+              ("OllamaChatRequest", "messages", "array", "maxItems", settings.max_messages),
+              ("OllamaOptions", "num_predict", "integer", "maximum", settings.max_tokens)]
+    for model, field_name, kind, keyword, value in limits:
+        prop = components.get(model, {}).get("properties", {}).get(field_name)
+        if prop is None:
+            continue
+        for branch in prop.get("anyOf", [prop]):
+            if branch.get("type") == kind:
+                branch[keyword] = int(value)

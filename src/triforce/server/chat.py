@@ -67,6 +67,15 @@ def triforce_info(answer_dict: dict | None) -> dict | None:
     return {key: value for key, value in answer_dict.items() if key != "answer"}
 
 
+def server_timing(result: RunResult) -> dict[str, str]:
+    """``Server-Timing`` for a finished request: the orchestrator's share and the
+    time spent waiting for a worker thread, so clients can tell the server's own
+    overhead from the work."""
+    queued_ms = max(0.0, (result.seconds - result.ask_seconds) * 1000.0)
+    return {"Server-Timing": f"orchestrator;dur={result.ask_seconds * 1000.0:.3f}, "
+                             f"queue;dur={queued_ms:.3f}"}
+
+
 def token_counts(answer_dict: dict | None) -> tuple[int, int]:
     prompt = completion = 0
     for step in (answer_dict or {}).get("steps") or []:
@@ -142,7 +151,8 @@ class ChatRun:
     """A started orchestration with its client slot; release and metrics happen
     when the worker really finishes, even after the client has gone."""
 
-    def __init__(self, request: Request, engine: Engine, api: str, ask_request, model_id: str):
+    def __init__(self, request: Request, engine: Engine, api: str, ask_request, model_id: str,
+                 *, stream: bool):
         self.engine = engine
         self.api = api
         self.model_id = model_id
@@ -155,7 +165,7 @@ class ChatRun:
             raise APIError("H109", f"too many concurrent requests from this client "
                                    f"(limit {self.limiter.per_client})")
         try:
-            self.run: Run = engine.start(ask_request)
+            self.run: Run = engine.start(ask_request, stream=stream)
         except BaseException:
             self.limiter.release(self.client)
             raise

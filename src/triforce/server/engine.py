@@ -31,14 +31,17 @@ class RunResult:
     answer: object | None          # orchestrator Answer, None when it raised
     answer_dict: dict | None       # Answer.to_dict(), built in the worker thread
     error: BaseException | None
-    seconds: float
+    seconds: float                 # from submission to the end (queueing in the pool included)
+    ask_seconds: float = 0.0       # inside Orchestrator.ask only (its logging included)
 
 
 class Run:
     """One orchestration in a worker thread, observed from the event loop."""
 
-    def __init__(self, engine: "Engine", ask_request, loop: asyncio.AbstractEventLoop):
+    def __init__(self, engine: Engine, ask_request, loop: asyncio.AbstractEventLoop, *,
+                 stream: bool = True):
         self.engine = engine
+        self.stream = stream     # False: nobody reads the events, so none cross threads
         self.request = ask_request
         self.cancel = threading.Event()
         ask_request.cancel = self.cancel
@@ -51,6 +54,8 @@ class Run:
 
     # -- worker thread ---------------------------------------------------------------
     def _emit(self, event) -> None:
+        if not self.stream and event is not _END:
+            return
         try:
             self.loop.call_soon_threadsafe(self.queue.put_nowait, event)
         except RuntimeError:   # the loop is closed (server shutting down): nobody listens
@@ -58,14 +63,17 @@ class Run:
 
     def _work(self) -> RunResult:
         answer, answer_dict, error = None, None, None
+        ask_started = time.perf_counter()
         try:
             answer = self.engine.orchestrator.ask(self.request, on_event=self._emit)
             answer_dict = answer.to_dict()
-        except BaseException as exc:   # noqa: BLE001 - reported to the client as H112
+        except BaseException as exc:
             error = exc
             LOG.error("orchestrator failed", exc_info=exc)
             self.engine.log_failed_request(self.request, exc)
-        result = RunResult(answer, answer_dict, error, time.perf_counter() - self.started)
+        finished = time.perf_counter()
+        result = RunResult(answer, answer_dict, error, finished - self.started,
+                           finished - ask_started)
         self._emit(_END)
         return result
 
@@ -141,7 +149,7 @@ class Engine:
 
     @classmethod
     def build(cls, settings: ServerSettings, *, orchestrator=None, backend_factory=None,
-              store=None, router=None, experts=None, config=None) -> "Engine":
+              store=None, router=None, experts=None, config=None) -> Engine:
         """Wire the real components; anything passed in is used as is (tests).
         One router and one store are shared by the orchestrator and the server."""
         if config is None:
@@ -187,8 +195,7 @@ class Engine:
         """``triforce`` -> None (route automatically), ``triforce/<expert>`` -> the expert.
         Ollama spellings (``triforce:latest``) are accepted. Unknown -> APIError H104."""
         name = (model or "").strip()
-        if name.endswith(":latest"):
-            name = name[: -len(":latest")]
+        name = name.removesuffix(":latest")
         if name == MODEL_PREFIX:
             return None
         prefix, _, expert = name.partition("/")
@@ -208,8 +215,8 @@ class Engine:
                           timeout=s.model_timeout_s, conversation_id=conversation_id,
                           source="server")
 
-    def start(self, ask_request) -> Run:
-        return Run(self, ask_request, asyncio.get_running_loop())
+    def start(self, ask_request, *, stream: bool = True) -> Run:
+        return Run(self, ask_request, asyncio.get_running_loop(), stream=stream)
 
     def log_failed_request(self, ask_request, exc: BaseException) -> None:
         """The orchestrator raised instead of answering: keep the request in the
@@ -220,7 +227,7 @@ class Engine:
                 "conversation_id": ask_request.conversation_id, "status": "error",
                 "error": type(exc).__name__, "route": {}, "steps": [],
             })
-        except Exception as store_exc:  # noqa: BLE001 - logging must not mask the first error
+        except Exception as store_exc:
             LOG.error("cannot log failed request", exc_info=store_exc)
 
     # -- routing and statistics (called from worker threads) ---------------------------
@@ -232,9 +239,11 @@ class Engine:
         return decision.to_dict()
 
     def stats(self, *, window_s: float, bucket_s: float) -> dict:
+        now = time.time()
         stats = self.store.routing_stats()
         stats["latency_series"] = self.store.latency_series(
-            kind="requests", window_s=window_s, bucket_s=bucket_s)
+            kind="requests", window_s=window_s, bucket_s=bucket_s, now=now)
+        stats["generated_at"] = now
         return stats
 
     def recent(self, limit: int) -> list[dict]:

@@ -115,10 +115,9 @@ class Metrics:
                     for (api, status), n in sorted(self.requests.items())])
             samples = []
             for api, hist in sorted(self.latency.items()):
-                cumulative = 0
+                # observe() counts a value in every bucket it fits: already cumulative.
                 for bound, count in zip(hist.buckets, hist.counts):
-                    cumulative = count
-                    samples.append(("_bucket", {"api": api, "le": _number(bound)}, cumulative))
+                    samples.append(("_bucket", {"api": api, "le": _number(bound)}, count))
                 samples.append(("_bucket", {"api": api, "le": "+Inf"}, hist.total))
                 samples.append(("_sum", {"api": api}, round(hist.sum, 6)))
                 samples.append(("_count", {"api": api}, hist.total))

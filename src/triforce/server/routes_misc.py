@@ -9,14 +9,20 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from triforce import __version__
-from triforce.server.schemas_common import HealthResponse, RecentResponse, RouteRequest, \
-    RouteResponse, StatsResponse, openai_errors
+from triforce.server.schemas_common import (
+    HealthResponse,
+    RecentResponse,
+    RouteRequest,
+    RouteResponse,
+    StatsResponse,
+    openai_errors,
+)
 
 router = APIRouter(tags=["Triforce"])
 
 
 @router.post("/v1/route", response_model=RouteResponse,
-             responses=openai_errors(400, 401, 413, 500))
+             responses=openai_errors(400, 401, 413, 500, 503))
 async def route(body: RouteRequest, request: Request):
     """Where a query would go: intents in execution order, experts, confidence. Runs nothing."""
     engine = request.app.state.engine
@@ -87,6 +93,8 @@ def summarize(record: dict) -> dict:
         })
     latency = record.get("latency_ms")
     confidence = route.get("confidence")
+    validation = record.get("validation") if isinstance(record.get("validation"), dict) else {}
+    verified = validation.get("verified", record.get("verified"))
     return {
         "id": int(record.get("id", 0)),
         "ts": float(record.get("ts") or 0.0),
@@ -97,6 +105,6 @@ def summarize(record: dict) -> dict:
         "experts": [str(e) for e in route.get("experts") or []],
         "confidence": float(confidence) if isinstance(confidence, (int, float)) else None,
         "plan": str(plan.get("mode") or ""),
-        "verified": record.get("verified") if isinstance(record.get("verified"), bool) else None,
+        "verified": verified if isinstance(verified, bool) else None,
         "steps": steps,
     }

@@ -16,13 +16,29 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from triforce import __version__
-from triforce.server.chat import ChatRun, check_max_tokens, split_messages, token_counts, \
-    triforce_info
+from triforce.server.chat import (
+    ChatRun,
+    check_max_tokens,
+    server_timing,
+    split_messages,
+    token_counts,
+    triforce_info,
+)
 from triforce.server.errors import APIError
 from triforce.server.schemas_common import ollama_errors
-from triforce.server.schemas_ollama import OllamaChatRequest, OllamaChatResponse, \
-    OllamaGenerateRequest, OllamaGenerateResponse, OllamaModelDetails, OllamaOptions, OllamaPs, \
-    OllamaShowRequest, OllamaShowResponse, OllamaTags, OllamaVersion
+from triforce.server.schemas_ollama import (
+    OllamaChatRequest,
+    OllamaChatResponse,
+    OllamaGenerateRequest,
+    OllamaGenerateResponse,
+    OllamaModelDetails,
+    OllamaOptions,
+    OllamaPs,
+    OllamaShowRequest,
+    OllamaShowResponse,
+    OllamaTags,
+    OllamaVersion,
+)
 from triforce.server.streaming import ClosingStreamingResponse, ndjson_line
 
 router = APIRouter(tags=["Ollama"])
@@ -81,7 +97,8 @@ async def _respond(request: Request, run: ChatRun, model: str, stream: bool, kin
 
     if not stream:
         done = await run.complete()
-        return JSONResponse({**piece(done.text), **_final_fields(done, started)})
+        return JSONResponse({**piece(done.text), **_final_fields(done, started)},
+                            headers=server_timing(done.result))
 
     async def lines():
         try:
@@ -112,7 +129,7 @@ async def chat(body: OllamaChatRequest, request: Request):
                             engine.settings.max_messages)
     ask = engine.make_ask_request(query=prompt.query, history=prompt.history, expert=expert,
                                   conversation_id=body.conversation_id)
-    run = ChatRun(request, engine, "ollama", ask, body.model)
+    run = ChatRun(request, engine, "ollama", ask, body.model, stream=body.stream)
     return await _respond(request, run, body.model, body.stream, "chat")
 
 
@@ -130,7 +147,7 @@ async def generate(body: OllamaGenerateRequest, request: Request):
     history = [{"role": "system", "content": body.system}] if body.system else []
     ask = engine.make_ask_request(query=body.prompt, history=history, expert=expert,
                                   conversation_id=body.conversation_id)
-    run = ChatRun(request, engine, "ollama", ask, body.model)
+    run = ChatRun(request, engine, "ollama", ask, body.model, stream=body.stream)
     return await _respond(request, run, body.model, body.stream, "generate")
 
 
@@ -170,9 +187,7 @@ async def ps(request: Request):
 @router.post("/api/show", response_model=OllamaShowResponse, responses=ollama_errors(400, 401, 404))
 async def show(body: OllamaShowRequest, request: Request):
     engine = request.app.state.engine
-    model_id = body.model or body.name
-    if not model_id:
-        raise APIError("H101", "model is required", param="model")
+    model_id = body.model
     expert = engine.resolve_model(model_id)
     about = "routes automatically" if expert is None else f"forces the {expert} expert"
     return {"modelfile": f"# Triforce {__version__}: {_tag(model_id)} {about}\n",

@@ -7,12 +7,24 @@ import time
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from triforce.server.chat import ChatRun, check_max_tokens, new_id, split_messages, token_counts, \
-    triforce_info
+from triforce.server.chat import (
+    ChatRun,
+    check_max_tokens,
+    new_id,
+    server_timing,
+    split_messages,
+    token_counts,
+    triforce_info,
+)
 from triforce.server.errors import APIError, error_body
 from triforce.server.schemas_common import openai_errors
-from triforce.server.schemas_openai import ChatCompletion, ChatCompletionRequest, \
-    ChatMessageIn, ModelCard, ModelList
+from triforce.server.schemas_openai import (
+    ChatCompletion,
+    ChatCompletionRequest,
+    ChatMessageIn,
+    ModelCard,
+    ModelList,
+)
 from triforce.server.streaming import SSE_HEADERS, ClosingStreamingResponse, sse_line
 
 router = APIRouter(tags=["OpenAI"])
@@ -79,7 +91,7 @@ async def chat_completions(body: ChatCompletionRequest, request: Request):
     prompt = split_messages([(m.role, _text(m)) for m in body.messages], settings.max_messages)
     ask = engine.make_ask_request(query=prompt.query, history=prompt.history, expert=expert,
                                   conversation_id=body.conversation_id)
-    run = ChatRun(request, engine, "openai", ask, body.model)
+    run = ChatRun(request, engine, "openai", ask, body.model, stream=body.stream)
     completion_id = new_id("chatcmpl")
     created = int(time.time())
     if not body.stream:
@@ -96,7 +108,7 @@ async def chat_completions(body: ChatCompletionRequest, request: Request):
             "system_fingerprint": None,
             "triforce": triforce_info(done.answer_dict),
         }
-        return JSONResponse(payload)
+        return JSONResponse(payload, headers=server_timing(done.result))
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
     return ClosingStreamingResponse(
         _sse(run, request, completion_id, created, body.model, include_usage),

@@ -7,12 +7,30 @@ server sends, and the OpenAPI description is generated from them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 STRICT = ConfigDict(strict=True, extra="forbid")
 STRICT_OPEN = ConfigDict(strict=True, extra="allow")   # OpenAI/Ollama clients send extras
+
+
+def _integral(value):
+    """JSON has one number type: ``100.0`` and ``1e2`` are integers too (JSON Schema
+    agrees); strings and booleans still are not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: An integer field of a request: strict, but integral floats count.
+JsonInt = Annotated[int, BeforeValidator(_integral)]
+
+
+def json_int(**constraints):
+    """``JsonInt`` with bounds (``ge=1``...): the bounds must come before the
+    validator for pydantic to write them into the JSON schema."""
+    return Annotated[int, Field(**constraints), BeforeValidator(_integral)]
 
 
 # -- verification results (the ``triforce`` extra field) ---------------------------------
@@ -86,7 +104,7 @@ def ollama_errors(*statuses: int) -> dict:
 class RouteRequest(BaseModel):
     model_config = STRICT
     query: str = Field(min_length=1, max_length=100_000)
-    top_k: int | None = Field(None, ge=1, le=10)
+    top_k: json_int(ge=1, le=10) | None = None
     previous_expert: str | None = Field(None, max_length=64)
 
 
@@ -125,7 +143,9 @@ class StatsResponse(BaseModel):
     fallback_rate: float
     latency_ms: dict[str, float]
     transitions: dict[str, dict[str, int]] = {}
-    latency_series: list[LatencyBucket] = []
+    latency_series: list[LatencyBucket] = Field(
+        default_factory=list, description="requests per time bucket, oldest first")
+    generated_at: float = Field(0.0, description="server time the series ends at")
 
 
 class RequestSummary(BaseModel):

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, model_validator
 
-from triforce.server.schemas_common import STRICT_OPEN, TriforceInfo
+from triforce.server.schemas_common import STRICT_OPEN, JsonInt, TriforceInfo
 
 
 class OllamaOptions(BaseModel):
     model_config = STRICT_OPEN
-    num_predict: int | None = Field(None, description="max tokens; -1 means the server limit")
+    num_predict: JsonInt | None = Field(None, description="max tokens; -1 means the server limit")
     temperature: float | None = None
     top_p: float | None = None
-    seed: int | None = None
+    seed: JsonInt | None = None
     stop: list[str] | None = None
 
 
@@ -36,7 +36,7 @@ class OllamaChatRequest(BaseModel):
     messages: list[OllamaMessage] = []
     stream: bool = True
     options: OllamaOptions | None = None
-    keep_alive: str | int | float | None = None
+    keep_alive: str | float | None = None
     format: str | dict[str, Any] | None = None
     conversation_id: str | None = Field(None, max_length=200,
                                         description="Triforce extension")
@@ -47,11 +47,11 @@ class OllamaGenerateRequest(BaseModel):
     model: str
     prompt: str = ""
     system: str | None = None
-    context: list[int] | None = None
+    context: list[JsonInt] | None = None
     stream: bool = True
     raw: bool = False
     options: OllamaOptions | None = None
-    keep_alive: str | int | float | None = None
+    keep_alive: str | float | None = None
     format: str | dict[str, Any] | None = None
     images: list[str] | None = None
     conversation_id: str | None = Field(None, max_length=200,
@@ -125,8 +125,15 @@ class OllamaPs(BaseModel):
 
 class OllamaShowRequest(BaseModel):
     model_config = STRICT_OPEN
-    model: str | None = None
-    name: str | None = None
+    model: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_name_field(cls, data):
+        # Older Ollama clients send {"name": ...}; it means the same.
+        if isinstance(data, dict) and "model" not in data and isinstance(data.get("name"), str):
+            return {**data, "model": data["name"]}
+        return data
 
 
 class OllamaShowResponse(BaseModel):

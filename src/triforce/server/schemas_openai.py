@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from triforce.server.schemas_common import STRICT_OPEN, TriforceInfo
+from triforce.server.schemas_common import STRICT_OPEN, JsonInt, TriforceInfo, json_int
 
 
 class ContentPart(BaseModel):
@@ -38,13 +38,13 @@ class ChatCompletionRequest(BaseModel):
     messages: list[ChatMessageIn] = Field(min_length=1)
     stream: bool = False
     stream_options: StreamOptions | None = None
-    max_tokens: int | None = Field(None, ge=1)
-    max_completion_tokens: int | None = Field(None, ge=1)
+    max_tokens: json_int(ge=1) | None = None
+    max_completion_tokens: json_int(ge=1) | None = None
     temperature: float | None = Field(None, ge=0, le=2)
     top_p: float | None = Field(None, ge=0, le=1)
-    n: int | None = Field(None, ge=1, le=1, description="only 1 is supported")
+    n: json_int(ge=1, le=1) | None = Field(None, description="only 1 is supported")
     stop: str | list[str] | None = None
-    seed: int | None = None
+    seed: JsonInt | None = None
     user: str | None = None
     conversation_id: str | None = Field(
         None, max_length=200,

@@ -42,7 +42,7 @@ class ServerSettings:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_config(cls, section: dict | None, **overrides) -> "ServerSettings":
+    def from_config(cls, section: dict | None, **overrides) -> ServerSettings:
         """Build from a ``[server]`` table; keyword overrides (CLI flags) win when not None."""
         known = {f.name for f in fields(cls)}
         values: dict = {}

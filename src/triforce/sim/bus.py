@@ -155,14 +155,15 @@ class SnesBus:
         return reads, writes
 
     def _rom_offset(self, bank: int, offset: int) -> int | None:
-        """ROM offset of the page at bank:offset, or None where no ROM is mapped."""
-        if self.mapper == "lorom":
-            if offset < 0x8000:
-                return None
-            return ((bank & 0x7F) << 15) | (offset & 0x7FFF)
-        if offset < 0x8000 and (bank & 0x7F) < 0x40:
+        """ROM offset of bank:offset, or None where this map puts no ROM.
+
+        Which regions hold ROM is decided here (LoROM: only $8000-$FFFF); the
+        offset arithmetic is asar's, from :mod:`triforce.rom.mappers`."""
+        from triforce.rom.mappers import snes_to_pc
+
+        if offset < 0x8000 and (self.mapper == "lorom" or (bank & 0x7F) < 0x40):
             return None
-        return ((bank & 0x3F) << 16) | offset
+        return snes_to_pc((bank << 16) | offset, self.mapper)
 
     def page_tables(self):
         return self._read_pages, self._write_pages

@@ -3,8 +3,8 @@
 For every handler table (native M/X = 00, 01, 10, 11 and emulation) and every
 opcode, :func:`triforce.sim.handlers.emit_handler` writes a straight-line
 function; identical bodies are shared. The factory closes them over the CPU's
-register list ``R``, its memory and its dispatch list ``T`` and also defines
-the run loops, so the hot path is: fetch opcode, index ``T``, call.
+register list ``R`` and its memory, and also defines the run loops, so the hot
+path is: fetch opcode, index the active table ``T``, call.
 
 The source is compiled once per variant per process (the compiled factory is a
 pure function of the variant, so it is memoised).
@@ -16,14 +16,16 @@ import functools
 
 from triforce.isa import OPCODES
 from triforce.sim import alu
-from triforce.sim.emit import HALT, MODE, PB, PC, E, Emitter, P
+from triforce.sim.emit import MODE, PB, PC, E, Emitter, P
 from triforce.sim.handlers import emit_handler
 
 VARIANTS = ("flat", "paged", "bus")
 
-#: Handler tables in the order of the mode index: native (M<<1|X), then emulation.
-TABLE_MODES = ((False, 0, 0), (False, 0, 1), (False, 1, 0), (False, 1, 1), (True, 1, 1))
-EMULATION_TABLE = 4
+#: Handler tables as (emulation, m, x, decimal), in the order of the mode index:
+#: native tables at M<<2 | X<<1 | D (= P >> 3 & 7), emulation tables at 8 + D.
+TABLE_MODES = tuple((False, m, x, d) for m in (0, 1) for x in (0, 1) for d in (0, 1)) + (
+    (True, 1, 1, 0), (True, 1, 1, 1))
+EMULATION_TABLE = 8
 
 
 class Halt(Exception):
@@ -39,15 +41,15 @@ def _fetch_opcode(variant: str, addr: str) -> str:
 
 
 def factory_source(variant: str) -> str:
-    """Python source of ``build(R, M, RP, WP, rd, wr, T)`` for one memory variant."""
+    """Python source of ``build(R, M, RP, WP, rd, wr)`` for one memory variant."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown memory variant {variant!r}")
     bodies: dict[str, str] = {}
     tables: list[list[str]] = []
-    for index, (emulation, m, x) in enumerate(TABLE_MODES):
+    for index, (emulation, m, x, decimal) in enumerate(TABLE_MODES):
         names = []
         for op in OPCODES:
-            g = Emitter(variant, emulation, m, x)
+            g = Emitter(variant, emulation, m, x, decimal)
             emit_handler(op, g)
             body = g.source()
             if body not in bodies:
@@ -55,26 +57,30 @@ def factory_source(variant: str) -> str:
             names.append(bodies[body])
         tables.append(names)
 
-    out = ["def build(R, M, RP, WP, rd, wr, T):"]
+    out = ["def build(R, M, RP, WP, rd, wr):"]
     for body, name in bodies.items():
-        out.append(f"    def {name}():")
+        out.append(f"    def {name}(pc24):")
         out.extend("    " + line for line in body.split("\n"))
     out.append("    TABLES = (")
     for names in tables:
         out.append("        [" + ", ".join(names) + "],")
     out.append("    )")
+    out.append("    T = TABLES[0]")
     fetch = _fetch_opcode(variant, "a")
     out.append(f"""
     def switch_mode():
-        k = {EMULATION_TABLE} if R[{E}] else R[{P}] >> 4 & 3
+        # T is the active table, a cell shared with the loops below: switching
+        # tables is one rebinding, reading it costs what a constant list would.
+        nonlocal T
+        k = {EMULATION_TABLE} + (R[{P}] >> 3 & 1) if R[{E}] else R[{P}] >> 3 & 7
         if k != R[{MODE}]:
             R[{MODE}] = k
-            T[:] = TABLES[k]
+            T = TABLES[k]
 
     def step():
         a = R[{PB}] | R[{PC}]
         try:
-            return T[{fetch}]()
+            return T[{fetch}](a)
         except Halt as h:
             return h.args[1]
 
@@ -84,7 +90,7 @@ def factory_source(variant: str) -> str:
         try:
             for n in range(1, budget + 1):
                 a = R[{PB}] | R[{PC}]
-                cyc += T[{fetch}]()
+                cyc += T[{fetch}](a)
         except Halt as h:
             return h.args[0], n, cyc + h.args[1]
         return "budget", n, cyc
@@ -99,7 +105,7 @@ def factory_source(variant: str) -> str:
             if op in stop_ops:
                 return stop_ops[op], n, cyc
             try:
-                cyc += T[op]()
+                cyc += T[op](a)
             except Halt as h:
                 return h.args[0], n + 1, cyc + h.args[1]
         return "budget", budget, cyc
@@ -122,4 +128,4 @@ def compiled_factory(variant: str):
     return namespace["build"]
 
 
-__all__ = ["Halt", "TABLE_MODES", "VARIANTS", "compiled_factory", "factory_source", "HALT"]
+__all__ = ["Halt", "TABLE_MODES", "VARIANTS", "compiled_factory", "factory_source"]

@@ -27,7 +27,6 @@ BAD_ARCHIVE = "S102"       # truncated or corrupt gzip data
 BAD_JSON = "S103"          # not JSON / not UTF-8
 BAD_LAYOUT = "S104"        # JSON, but not a list of vectors
 BAD_VECTOR = "S105"        # one vector lacks a field or has a wrong type
-VECTOR_FAILED = "S110"     # the simulator disagrees with a vector
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from triforce.isa import OPCODES
 from triforce.isa import cycles as isa_cycles
 from triforce.sim.bus import FlatBus
-from triforce.sim.codegen import TABLE_MODES, VARIANTS, compiled_factory
+from triforce.sim.codegen import VARIANTS, compiled_factory
 from triforce.sim.emit import (
     CF, DB, HALT, MODE, NV, PB, PC, REGISTER_SLOTS, VF, ZV, A, D, E, P, S, X, Y,
 )
@@ -63,10 +63,9 @@ class CPU:
         elif self.access == "paged":
             read_pages, write_pages = bus.page_tables()
         self._r = [0] * REGISTER_SLOTS
-        self._dispatch: list = [None] * 256
         build = compiled_factory(self.access)
         self._switch_mode, self._step, self._run_fast, self._run_checked = build(
-            self._r, memory, read_pages, write_pages, bus.read, bus.write, self._dispatch)
+            self._r, memory, read_pages, write_pages, bus.read, bus.write)
         self.state = state if state is not None else CPUState()
 
     # -- registers ----------------------------------------------------------
@@ -176,6 +175,7 @@ class CPU:
         vector = vectors[0 if emulation else 1]
         r[PC] = bus.read(vector) | (bus.read(vector + 1) << 8)
         r[PB] = 0
+        self._switch_mode()  # D was cleared
         # The hardware sequence is BRK's without the signature fetch; same count.
         spent = isa_cycles(OPCODES[0x00], emulation=emulation)
         self.cycles += spent
@@ -190,4 +190,4 @@ def _default_access(bus) -> str:
     return "bus"
 
 
-__all__ = ["CPU", "RunResult", "NMI_VECTORS", "IRQ_VECTORS", "RESET_VECTOR", "TABLE_MODES"]
+__all__ = ["CPU", "RunResult", "NMI_VECTORS", "IRQ_VECTORS", "RESET_VECTOR"]

@@ -6,18 +6,19 @@ time that was known when the handler was made. This module turns an
 instruction's addressing mode into Python statements; :mod:`.handlers` adds the
 operation and :mod:`.codegen` assembles the handler tables.
 
-Register file layout shared by every handler (indices into the list ``R``):
+Every handler is ``def op(pc24)`` (``pc24`` = PBR:PC of its opcode) returning
+its cycle count, and reaches the registers through the list ``R`` laid out below.
 """
 
 from __future__ import annotations
 
 # Indices into the register list R. NV/ZV hold the last result the N and Z flags
 # come from (N = bit 7 of NV, Z = ZV == 0) so that loads need no flag arithmetic;
-# P keeps the remaining flag bits (D, I, X, M).
+# CF/VF are 0/1; P keeps the other flag bits (D, I, X, M). DB and PB are stored
+# shifted into bank position (bank << 16). MODE is the active handler table,
+# HALT is None, "stp" or "wai".
 A, X, Y, S, D, DB, PB, PC, P, NV, ZV, CF, VF, E, MODE, HALT = range(16)
 REGISTER_SLOTS = 16
-
-MASK24 = 0xFFFFFF
 
 
 class Emitter:
@@ -28,11 +29,12 @@ class Emitter:
     pages, shared for mirrors); ``bus`` calls ``rd``/``wr`` (any bus object).
     """
 
-    def __init__(self, variant: str, emulation: bool, m: int, x: int):
+    def __init__(self, variant: str, emulation: bool, m: int, x: int, decimal: int = 0):
         self.variant = variant
         self.e = emulation
         self.m = 1 if emulation else m
         self.x = 1 if emulation else x
+        self.decimal = decimal  # the D flag this handler table runs under
         self.lines: list[str] = []
         self.indent = 1
 
@@ -99,22 +101,31 @@ class Emitter:
 
     # -- instruction stream -------------------------------------------------
     def operand(self, nbytes: int, var: str = "o") -> None:
-        """Fetch ``nbytes`` operand bytes after the opcode (PC wraps inside the bank)."""
-        self.emit(f"pc = R[{PC}]", f"pb = R[{PB}]")
+        """Fetch ``nbytes`` operand bytes after the opcode at ``pc24``.
+
+        The PC wraps inside its bank; the common case (no wrap) reads
+        ``pc24 + k`` directly, the rare one rebuilds each address."""
         if nbytes == 0:
             return
-        parts = []
-        for k in range(1, nbytes + 1):
-            addr = f"pb | (pc + {k} & 65535)"
-            expr = self.read_expr(addr)
-            if expr is None:
-                self.read(f"_o{k}", addr)
-                expr = f"_o{k}"
-            parts.append(expr if k == 1 else f"{expr} << {8 * (k - 1)}")
-        self.emit(f"{var} = " + " | ".join(parts))
+
+        def fetch(addr_of):
+            parts = []
+            for k in range(1, nbytes + 1):
+                addr = addr_of(k)
+                expr = self.read_expr(addr)
+                if expr is None:
+                    self.read(f"_o{k}", addr)
+                    expr = f"_o{k}"
+                parts.append(expr if k == 1 else f"{expr} << {8 * (k - 1)}")
+            self.emit(f"{var} = " + " | ".join(parts))
+
+        with self.block(f"if pc24 & 65535 < {65536 - nbytes}:"):
+            fetch(lambda k: f"pc24 + {k}")
+        with self.block("else:"):
+            fetch(lambda k: f"pc24 & 16711680 | (pc24 + {k} & 65535)")
 
     def advance(self, length: int) -> None:
-        self.emit(f"R[{PC}] = pc + {length} & 65535")
+        self.emit(f"R[{PC}] = pc24 + {length} & 65535")
 
     # -- direct page --------------------------------------------------------
     def direct(self, var: str, offset: str) -> None:
@@ -177,7 +188,7 @@ class Emitter:
         self.width_rules()
 
     def width_rules(self) -> None:
-        """X=1 clears the index high bytes; then pick the handler table."""
+        """X=1 clears the index high bytes; then pick the handler table (M, X, D, E)."""
         with self.block(f"if R[{P}] & 16:"):
             self.emit(f"R[{X}] &= 255", f"R[{Y}] &= 255")
         self.emit("switch_mode()")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from triforce.isa import BRANCHES, Mode, Opcode
 from triforce.isa import cycles as isa_cycles
 from triforce.sim.addressing import DIRECT_PAGE_PENALTY, resolve
-from triforce.sim.emit import CF, NV, PC, VF, ZV, A, Emitter, P, X, Y
+from triforce.sim.emit import CF, NV, PC, VF, ZV, A, Emitter, X, Y
 
 _READ_OPS = {"ORA", "AND", "EOR", "ADC", "SBC", "CMP", "BIT", "LDA", "LDX", "LDY", "CPX", "CPY"}
 _RMW_OPS = {"ASL", "LSR", "ROL", "ROR", "INC", "DEC", "TSB", "TRB"}
@@ -130,9 +130,9 @@ def _add(g: Emitter, name: str, width: int) -> None:
         g.emit(f"a = R[{A}]", "l = a & 255")
     else:
         g.emit(f"l = R[{A}]")
-    with g.block(f"if R[{P}] & 8:"):
+    if g.decimal:  # the handler table already encodes the D flag
         g.emit(f"t, R[{CF}], R[{VF}] = {helper}(l, v, R[{CF}])")
-    with g.block("else:"):
+    else:
         if name == "SBC":
             g.emit(f"v ^= {mask}")
         g.emit(f"t = l + v + R[{CF}]",
@@ -228,7 +228,7 @@ def _branch(op: Opcode, g: Emitter) -> None:
 
 
 def _branch_taken(g: Emitter, taken: int, crossed: int) -> None:
-    g.emit("n = pc + 2 & 65535",
+    g.emit("n = pc24 + 2 & 65535",
            "t = n + (o - 256 if o & 128 else o) & 65535",
            f"R[{PC}] = t")
     if crossed != taken:

@@ -7,7 +7,7 @@ from triforce.isa import Opcode
 from triforce.isa import cycles as isa_cycles
 from triforce.sim.addressing import DIRECT_PAGE_PENALTY
 from triforce.sim.emit import (
-    CF, DB, PB, PC, A, D, E, Emitter, HALT, NV, P, S, VF, X, Y, ZV,
+    CF, DB, PB, PC, A, D, E, Emitter, HALT, P, S, VF, X, Y,
 )
 from triforce.sim.handlers import BRK_VECTORS, COP_VECTORS, modify
 
@@ -36,6 +36,8 @@ def emit_misc(op: Opcode, g: Emitter) -> None:
     g.advance(length)
     if name in _FLAG_OPS:
         g.emit(_FLAG_OPS[name])
+        if name in ("SED", "CLD"):
+            g.emit("switch_mode()")  # D selects the ADC/SBC handlers
     elif name in _TRANSFERS:
         _transfer(g, *_TRANSFERS[name])
     elif name in ("INX", "INY", "DEX", "DEY", "INC", "DEC", "ASL", "LSR", "ROL", "ROR"):
@@ -157,7 +159,7 @@ def _push_effective(op: Opcode, g: Emitter, cyc: int) -> None:
     elif name == "PER":
         g.operand(2)
         g.advance(3)
-        g.emit("v = pc + 3 + (o - 65536 if o & 32768 else o) & 65535")
+        g.emit("v = pc24 + 3 + (o - 65536 if o & 32768 else o) & 65535")
     else:  # PEI: the pointer is read at D+o in bank 0, never page-wrapped
         g.operand(1)
         g.advance(2)
@@ -179,7 +181,7 @@ def _jump(op: Opcode, g: Emitter, cyc: int) -> None:
     mode = op.mode.value
     if op.mnemonic == "BRL":
         g.operand(2)
-        g.emit(f"R[{PC}] = pc + 3 + (o - 65536 if o & 32768 else o) & 65535")
+        g.emit(f"R[{PC}] = pc24 + 3 + (o - 65536 if o & 32768 else o) & 65535")
     elif mode == "ABS":
         g.operand(2)
         g.emit(f"R[{PC}] = o")
@@ -193,6 +195,7 @@ def _jump(op: Opcode, g: Emitter, cyc: int) -> None:
     elif mode == "ABS_X_IND":
         g.operand(2)
         g.emit(f"t = o + R[{X}]")
+        g.emit("pb = pc24 & 16711680")
         g.read_word("w", "pb | (t & 65535)", "pb | (t + 1 & 65535)")
         g.emit(f"R[{PC}] = w")
     elif mode == "ABS_IND_L":
@@ -209,26 +212,27 @@ def _jump(op: Opcode, g: Emitter, cyc: int) -> None:
 def _call(op: Opcode, g: Emitter, cyc: int) -> None:
     if op.mnemonic == "JSL":
         g.operand(3)
-        g.emit(f"s = R[{S}]", "r = pc + 3 & 65535")
-        g.push("pb >> 16", wrap=False)
+        g.emit(f"s = R[{S}]", "r = pc24 + 3 & 65535")
+        g.push("pc24 >> 16", wrap=False)
         g.push("r >> 8", wrap=False)
         g.push("r & 255", wrap=False)
         g.store_stack(unwrapped=True)
         g.emit(f"R[{PC}] = o & 65535", f"R[{PB}] = o & 16711680")
     elif op.mode.value == "ABS":
         g.operand(2)
-        g.emit(f"s = R[{S}]", "r = pc + 2 & 65535")
+        g.emit(f"s = R[{S}]", "r = pc24 + 2 & 65535")
         g.push("r >> 8")
         g.push("r & 255")
         g.store_stack()
         g.emit(f"R[{PC}] = o")
     else:  # JSR (a,x): pushes before reading the pointer, 65816-style (no page-1 wrap)
         g.operand(2)
-        g.emit(f"s = R[{S}]", "r = pc + 2 & 65535")
+        g.emit(f"s = R[{S}]", "r = pc24 + 2 & 65535")
         g.push("r >> 8", wrap=False)
         g.push("r & 255", wrap=False)
         g.store_stack(unwrapped=True)
         g.emit(f"t = o + R[{X}]")
+        g.emit("pb = pc24 & 16711680")
         g.read_word("w", "pb | (t & 65535)", "pb | (t + 1 & 65535)")
         g.emit(f"R[{PC}] = w")
     g.emit(f"return {cyc}")
@@ -263,15 +267,15 @@ def _return_from(op: Opcode, g: Emitter, cyc: int) -> None:
 def _software_interrupt(op: Opcode, g: Emitter, cyc: int) -> None:
     vector = (BRK_VECTORS if op.mnemonic == "BRK" else COP_VECTORS)[0 if g.e else 1]
     g.operand(1)  # the signature byte is read and skipped
-    g.emit(f"s = R[{S}]", "r = pc + 2 & 65535")
+    g.emit(f"s = R[{S}]", "r = pc24 + 2 & 65535")
     if not g.e:
-        g.push("pb >> 16")
+        g.push("pc24 >> 16")
     g.push("r >> 8")
     g.push("r & 255")
     g.compose_p()
     g.push("p")  # emulation mode: the B bit (bit 4) is 1 in the pushed byte
     g.store_stack()
-    g.emit(f"R[{P}] = R[{P}] & 247 | 4")
+    g.emit(f"R[{P}] = R[{P}] & 247 | 4", "switch_mode()")
     g.read_word("t", str(vector), str(vector + 1))
     g.emit(f"R[{PC}] = t", f"R[{PB}] = 0")
     g.emit(f"return {cyc}")
@@ -298,7 +302,7 @@ def _block_move(op: Opcode, g: Emitter, cyc: int) -> None:
     g.emit(f"R[{X}] = x + {step} & {mask}", f"R[{Y}] = y + {step} & {mask}",
            f"a = R[{A}]", f"R[{A}] = a - 1 & 65535")
     # One byte per step; the PC stays on the opcode until A runs out.
-    g.emit(f"R[{PC}] = pc if a else pc + 3 & 65535")
+    g.emit(f"R[{PC}] = (pc24 & 65535) if a else (pc24 + 3 & 65535)")
     g.emit(f"return {cyc}")
 
 

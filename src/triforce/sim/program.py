@@ -105,11 +105,15 @@ def load_source(text: str, *, filename: str = "<input>", mapper: str = "lorom") 
     return LoadedProgram(bus, result.writes[0].snes_addr, size, diagnostics)
 
 
+def make_cpu(program: LoadedProgram, start: int | None = None) -> CPU:
+    """A CPU on the program's bus, in emulation mode at ``start`` (default: the program's)."""
+    entry = program.start if start is None else start
+    return CPU(program.bus, CPUState(pc=entry & 0xFFFF, pbr=(entry >> 16) & 0xFF))
+
+
 def run_program(program: LoadedProgram, start: int | None = None,
                 max_instructions: int = 1_000_000) -> tuple[RunResult, CPUState]:
-    """Run from ``start`` (default: the program's) in emulation mode until STP,
-    WAI or the budget."""
-    entry = program.start if start is None else start
-    cpu = CPU(program.bus, CPUState(pc=entry & 0xFFFF, pbr=(entry >> 16) & 0xFF))
+    """Run until STP, WAI or the budget; the result and the final registers."""
+    cpu = make_cpu(program, start)
     result = cpu.run(max_instructions)
     return result, cpu.state

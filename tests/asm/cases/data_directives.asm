@@ -1,5 +1,5 @@
 ; db/dw/dl/dd with numbers, strings and labels; values are truncated.
-; expect: 01 41 42 43 00 34 12 78 56 34 12 00 00 00 00 00 80 DD CC BB AA 01 02 03
+; expect: 01 41 42 43 00 34 12 78 56 34 00 00 00 00 00 80 DD CC BB AA 01 02 03
 org $008000
 Here:
 db 1, "ABC", 0

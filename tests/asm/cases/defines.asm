@@ -1,6 +1,6 @@
 ; Defines: set, append (+=), expand (:=), math (#=), default (?=), nested names,
 ; defines inside strings, and !{...} composed names.
-; expect: A9 10 85 11 A2 20 61 62 63 64 03 07 2A 09 AA
+; expect: A5 10 85 11 A2 20 61 62 63 64 03 07 2A 01 AA
 !base = $10
 !next = !base+1
 !math #= !base*2
@@ -11,6 +11,7 @@
 !level = 7
 !name = level
 !n1 = 42
+!one = 1
 !sel = 1
 !late = !sel
 !eager := !sel
@@ -18,5 +19,5 @@
 org $008000
 lda !base : sta !next : ldx #!math
 db "!text"
-db !x, !{!name}, !n!sel
+db !x, !{!name}, !{n!one}
 db !eager, !late+$A1

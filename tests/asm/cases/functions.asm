@@ -1,6 +1,6 @@
 ; User functions (calling each other) and built-ins: defined, sizeof, pctosnes,
 ; snestopc, select, clamp, stringsequal.
-; expect: 0D 01 00 06 00 80 80 00 80 00 0A 01
+; expect: 0D 01 00 06 00 80 80 00 80 0A 01
 function mul(a, b) = a*b
 function muladd(a, b, c) = mul(a, b)+c
 !present = 1

@@ -1,6 +1,6 @@
 ; asar math: left to right by default, real precedence under `math pri on`;
 ; functions, bank shorthand <:, ~, shifts, char literals, negative values.
-; expect: 0E 14 0E 3F 01 02 80 FF 41 FF FF 7E 10 05 03 0C 00
+; expect: 0E 10 0E 3F 01 02 80 FF 41 FF FF 7E 7E 10 05 03 0C 00
 org $008000
 db 2+3*4-6
 math pri on

@@ -1,6 +1,6 @@
 ; Namespaces prefix labels (and find their own first); struct lays out fields
 ; with skip and gives sizeof/objectsize and array access Name[i].field.
-; expect: 20 00 80 20 01 80 AD 02 10 AD 08 10 08 04
+; expect: 60 60 20 00 80 20 01 80 AD 02 10 AD 08 10 08 04
 org $008000
 namespace Sound
 Play: rts

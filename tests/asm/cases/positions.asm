@@ -1,9 +1,9 @@
 ; org, base, skip, fill/fillbyte, pad/padbyte, align, pushpc/pullpc,
 ; pushbase/pullbase and warnpc.
-; expect-at $008000: EA AD 00 7F FF FF FF 00 00 EE EE EE 00 00 00 00 AA
+; expect-at $008000: EA AD 00 00 FF FF FF 00 00 EE EE EE FF FF FF FF 00 AA
 ; expect-at $008020: 60
 ; expect-label: InBase=$7F0000
-; expect-label: AfterBase=$00800F
+; expect-label: AfterBase=$008010
 org $008000
 nop
 base $7F0000
@@ -26,4 +26,4 @@ db $AA
 pushbase
 base $1234
 pullbase
-warnpc $008011
+warnpc $008012

@@ -1,5 +1,5 @@
 ; ++ / -- are separate chains from + / -; a + refers to the next + below.
-; expect: 80 04 80 00 EA EA 80 FC 80 FA
+; expect: 80 03 80 00 EA EA 80 FE 80 FC
 org $008000
   bra ++
   bra +

@@ -7,6 +7,7 @@
   const SVG_NS = "http://www.w3.org/2000/svg";
   const POLL_MS = Math.max(500, parseInt(document.querySelector('meta[name="poll-ms"]').content, 10) || 2000);
   const KEY_STORE = "triforce-api-key";
+  const WINDOW_S = 900, BUCKET_S = 15;   // latency chart: the last 15 minutes in 15-second buckets
   const EXPERT_COLORS = {
     din: "#d9534f", nayru: "#4b7bd1", farore: "#3fa66b", veran: "#8e5bc7", ganon: "#5b5b66",
     zelda: "#c9a227", link: "#2a9d8f", impa: "#e07b39", tingle: "#9bbf3a", fallback: "#a7a39a",
@@ -32,7 +33,7 @@
   function reset(svg, width, height) {
     while (svg.firstChild) svg.removeChild(svg.firstChild);
     svg.setAttribute("viewBox", "0 0 " + width + " " + height);
-    svg.setAttribute("height", height);
+    svg.setAttribute("preserveAspectRatio", "xMinYMin meet");
     return svg;
   }
 
@@ -86,15 +87,18 @@
     el("text", { x: cx, y: 145, "text-anchor": "middle", class: "muted" }, svg, total + " routed queries");
   }
 
-  // Latency over time: bars for request counts, lines for avg and p95 (ms).
-  function latencyChart(svg, series) {
-    if (!series.length) return empty(svg, "no requests in the last hour");
+  // Latency over time: bars for request counts, lines for avg and p95 (ms), over
+  // the whole window the server summarised (so an idle stretch shows as a gap).
+  function latencyChart(svg, stats) {
+    const series = stats.latency_series || [];
+    if (!series.length) return empty(svg, "no requests in the last " + Math.round(WINDOW_S / 60) + " minutes");
     const width = 900, height = 200, left = 52, right = 40, top = 10, bottom = 26;
     reset(svg, width, height);
     svg.setAttribute("data-points", String(series.length));
-    const t0 = series[0].t, t1 = series[series.length - 1].t;
-    const span = Math.max(t1 - t0, 60);
-    const x = (t) => left + ((t - t0) / span) * (width - left - right);
+    const now = stats.generated_at || Date.now() / 1000;
+    const t0 = now - WINDOW_S, span = WINDOW_S;
+    const plotW = width - left - right;
+    const x = (t) => left + Math.min(1, Math.max(0, (t + BUCKET_S / 2 - t0) / span)) * plotW;
     const maxMs = Math.max(...series.map((b) => b.p95_ms || b.avg_ms || 0), 1);
     const maxCount = Math.max(...series.map((b) => b.count), 1);
     const y = (ms) => top + (1 - ms / maxMs) * (height - top - bottom);
@@ -103,15 +107,15 @@
       el("line", { x1: left, x2: width - right, y1: gy, y2: gy, class: "grid" }, svg);
       el("text", { x: left - 6, y: gy + 4, "text-anchor": "end", class: "muted" }, svg, fmt(ms) + " ms");
     }
-    const barW = Math.max(3, ((width - left - right) / Math.max(series.length, 1)) * 0.5);
+    const barW = Math.max(2, (plotW / (WINDOW_S / BUCKET_S)) * 0.7);
     series.forEach((b) => {
       const h = (b.count / maxCount) * (height - top - bottom) * 0.35;
       const bar = el("rect", {
         class: "count", x: x(b.t) - barW / 2, y: height - bottom - h, width: barW, height: Math.max(h, 1),
-        fill: "#d8d3c4", "data-key": String(b.t), "data-value": b.count,
+        fill: b.errors ? "#e8b4b4" : "#d8d3c4", "data-key": String(b.t), "data-value": b.count,
       }, svg);
       el("title", {}, bar, new Date(b.t * 1000).toLocaleTimeString() + ": " + b.count + " requests, "
-        + b.errors + " errors");
+        + b.errors + " errors, avg " + fmt(b.avg_ms) + " ms");
     });
     for (const [field, color] of [["p95_ms", "#d9534f"], ["avg_ms", "#4b7bd1"]]) {
       const points = series.filter((b) => b[field] !== null && b[field] !== undefined);
@@ -124,7 +128,7 @@
     }
     el("text", { x: left, y: height - 6, class: "muted" }, svg, new Date(t0 * 1000).toLocaleTimeString());
     el("text", { x: width - right, y: height - 6, "text-anchor": "end", class: "muted" }, svg,
-      new Date(t1 * 1000).toLocaleTimeString());
+      new Date(now * 1000).toLocaleTimeString());
     el("text", { x: width - right + 4, y: top + 10, fill: "#d9534f" }, svg, "p95");
     el("text", { x: width - right + 4, y: top + 24, fill: "#4b7bd1" }, svg, "avg");
   }
@@ -155,7 +159,7 @@
       const steps = r.steps.length ? r.steps : r.experts.map((e) => ({ expert: e, blocks: [], status: r.status }));
       steps.forEach((step, k) => {
         const label = step.expert || "?";
-        const w = 18 + label.length * 7 + step.blocks.length * 9;
+        const w = 20 + label.length * 7.5 + step.blocks.length * 9;
         const box = el("rect", { class: "step", x: sx, y: y + 2, width: w, height: rowH - 6, rx: 4,
           fill: colorFor(label), opacity: step.status === "ok" ? 1 : 0.45,
           "data-key": label, "data-value": step.blocks.length, "data-status": step.status }, row);
@@ -163,7 +167,7 @@
           + (step.repair_rounds || 0) + " repair rounds)");
         el("text", { x: sx + 6, y: y + 15, fill: "#fff" }, row, label);
         step.blocks.forEach((block, b) => {
-          const dot = el("circle", { class: "verdict", cx: sx + 12 + label.length * 7 + b * 9, cy: y + rowH / 2 - 1,
+          const dot = el("circle", { class: "verdict", cx: sx + 14 + label.length * 7.5 + b * 9, cy: y + rowH / 2 - 1,
             r: 3.5, fill: blockColor(block, step), stroke: "#fff",
             "data-key": (block.assembles === true ? "assembles" : block.assembles === false ? "fails" : "unchecked"),
             "data-value": block.equivalent === null || block.equivalent === undefined ? "" : String(block.equivalent) }, row);
@@ -197,7 +201,7 @@
     barChart(document.getElementById("chart-confidence"), conf,
       { max: 1, format: (v) => fmt(v, 2), emptyText: "no routed requests yet" });
     donut(document.getElementById("chart-fallback"), stats.fallback_rate || 0, stats.total_queries || 0);
-    latencyChart(document.getElementById("chart-latency"), stats.latency_series || []);
+    latencyChart(document.getElementById("chart-latency"), stats);
     requestsChart(document.getElementById("chart-requests"), recent.requests || []);
   }
 
@@ -223,7 +227,7 @@
   let timer = null;
   async function refresh() {
     try {
-      const [stats, recent] = await Promise.all([getJSON("/v1/stats"), getJSON("/v1/requests?limit=20")]);
+      const [stats, recent] = await Promise.all([getJSON("/v1/stats?window_s=" + WINDOW_S + "&bucket_s=" + BUCKET_S), getJSON("/v1/requests?limit=20")]);
       draw(stats, recent);
       document.body.setAttribute("data-updated", String(Date.now()));
       setStatus("live", stats.total_queries + " queries · updated " + new Date().toLocaleTimeString());

@@ -122,3 +122,10 @@ def test_phd_pld_and_phb_plb_round_trip_values():
     ins = disassemble(code, db=0x7E, d=0x1234).instructions
     assert ins[4].d == 0 and ins[5].db == 0x7E  # PEA $0000 : PLD, then PLB pulls the old DB
     assert ins[-1].d == 0x1234                  # PLD pulls the D pushed by PHD
+
+
+def test_block_move_sets_the_data_bank_and_calls_forget_a():
+    ins = disassemble(bytes.fromhex("547F7E" "AD0010")).instructions
+    assert ins[-1].db == 0x7F  # MVN dest,src in asar's byte order: DB = first operand byte
+    code = bytes.fromhex("A97E" "200090" "48" "AB" "AD0010")
+    assert disassemble(code).instructions[-1].db is None  # the call may have changed A

@@ -71,7 +71,8 @@ def test_stops_at_the_end_of_the_bank_and_of_the_rom():
     assert [d.code for d in result.diagnostics] == ["D103"]
     small = _rom(0x8000, {0x7FFF: b"\xA9"})
     end = disassemble_rom(small, 0x00FFFF, count=4)
-    assert [d.code for d in end.diagnostics] == ["D101", "D103"]
+    assert [d.code for d in end.diagnostics] == ["D104", "D103"]
+    assert end.instructions[0].is_data and end.instructions[0].text == "db $A9"
 
 
 def test_mapped_run_follows_the_linear_pieces():
@@ -91,6 +92,12 @@ def test_mapped_run_follows_the_linear_pieces():
 ])
 def test_placement_lines(start, mapper, expected):
     assert placement_lines(start, start + 4, mapper) == expected
+
+
+def test_listing_across_a_lorom_bank_uses_base():
+    # $00FFF0.. runs on to $010000, which LoROM does not map after $00FFFF.
+    assert placement_lines(0x00FFF0, 0x010010, "lorom") == ["lorom", "org $808000", "base $00FFF0"]
+    assert placement_lines(0xC0FFF0, 0xC10010, "hirom") == ["hirom", "org $C0FFF0"]
 
 
 def test_ram_code_listing_uses_base():

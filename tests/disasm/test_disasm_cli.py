@@ -55,6 +55,16 @@ def test_widths_and_symbols(rom, tmp_path, capsys):
     assert "Reset:" in out and "    LDA.w player_x" in out and "player_x = $7E0010" in out
 
 
+@pytest.mark.parametrize("syntax,first,line", [
+    ("ca65", ".p816", "    LDA a:$0010"),
+    ("64tass", '.cpu "65816"', "    LDA @w $0010"),
+])
+def test_other_syntaxes(rom, capsys, syntax, first, line):
+    code, out, _ = _run(capsys, rom, "--at", "8000", "--count", "8", "--syntax", syntax,
+                        "--no-comments")
+    assert code == 0 and out.splitlines()[0] == first and line in out.splitlines()
+
+
 def test_copier_header_note_goes_to_stderr(rom, tmp_path, capsys):
     smc = tmp_path / "game.smc"
     smc.write_bytes(bytes(512) + rom.read_bytes())

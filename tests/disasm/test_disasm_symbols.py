@@ -77,6 +77,7 @@ def test_label_names_become_asar_identifiers():
     assert label_name("Main") == "Main"
     assert label_name("Main.sub") == "Main_sub"
     assert label_name("1up") == "_1up"
+    assert label_name("nop") == "_nop" and label_name("x") == "_x"
     assert label_name(":neg_1_1") is None
     assert label_name("?macro") is None
     assert label_name("...") is None
@@ -114,6 +115,16 @@ def test_data_operands_use_the_data_bank():
     assert disassemble(code, symbols=SYMS, db=0x7F).instructions[0].text == "LDA.w $0010"
     long_code = bytes.fromhex("AF10007E")
     assert disassemble(long_code, symbols=SYMS).instructions[0].text == "LDA.l player_x"
+
+
+def test_operands_inside_a_variable_use_an_offset():
+    code = bytes.fromhex("AD1100" "AF12007E" "AD1400")
+    ins = disassemble(code, symbols=SYMS, db=0x7E).instructions
+    assert [i.text for i in ins] == ["LDA.w player_x+1", "LDA.l player_x+2", "LDA.w $0014"]
+    assert (ins[0].label, ins[0].label_offset, ins[0].target) == ("player_x", 1, 0x7E0011)
+    assert "player_x = $7E0010" in ins[0].to_source()
+    # Code targets never get an offset: JSR $C001 is not "Handler+1".
+    assert disassemble(bytes.fromhex("2001C0"), symbols=SYMS).instructions[0].text == "JSR $C001"
 
 
 def test_direct_page_operands_need_a_known_d():
