@@ -163,3 +163,11 @@ def test_assembly_result_skips_data_lines_using_the_source_file(tmp_path):
     report = count_cycles(result)
     assert [ln.text for ln in report.lines] == ["LDA #$01", "RTS"]
     assert report.total_bytes == 3
+
+
+def test_assembly_result_with_its_source_text():
+    asm = pytest.importorskip("triforce.asm")
+    code = "LDA #$01\ndw $1234\nRTS\n"
+    result = asm.assemble(code, filename="answer.asm")
+    report = count_cycles(result, source=code, filename="answer.asm")
+    assert [ln.text for ln in report.lines] == ["LDA #$01", "RTS"]

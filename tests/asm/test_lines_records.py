@@ -79,3 +79,8 @@ def test_every_emitted_code_is_documented():
         if path.name != "codes.py":
             used |= set(re.findall(r'"([AW]\d{3})"', path.read_text()))
     assert used and used <= set(CODES), sorted(used - set(CODES))
+
+
+def test_bom_crlf_and_tabs():
+    r = assemble("\ufefforg $008000\r\nlda\t#$01\r\n\tdb\t\"a\tb\"\r\n")
+    assert r.ok and r.data == bytes.fromhex("A9 01") + b"a\tb"

@@ -72,7 +72,8 @@ def test_optimize_then_explain_runs_as_a_sequence_and_the_explainer_sees_the_che
                   "unless the low byte wrapped to zero."],
     })
     orch, backend = scripted(replies, router=router)
-    answer = orch.ask(AskRequest(INCREMENT_QUERY + "\nAnd explain what you changed."))
+    query = INCREMENT_QUERY.replace("Make this faster.", "Optimize this and explain what you changed.")
+    answer = orch.ask(AskRequest(query))
     assert answer.plan["mode"] == "sequence"
     assert [s.expert for s in answer.steps] == ["din", "veran"]
     assert answer.route["intents"] == ["optimization", "analysis"]
@@ -219,3 +220,23 @@ def test_a_repair_that_makes_things_worse_is_not_what_the_answer_shows():
     assert step.text.startswith("One good") and step.code_blocks[0].equivalent is True
     assert step.status == "failed_checks"            # the bad block is still there, and said so
     assert backend.requests[1].messages[-2].content.startswith("One good")
+
+
+def test_with_the_real_router_optimize_and_explain_becomes_a_sequence_starting_with_din(tmp_path):
+    from triforce.router import Router
+
+    def reply(request):
+        if request.options["expert"] == "din":
+            return f"Faster:\n{asm(INCREMENT_GOOD)}"
+        return f"The {request.options['expert']} expert's notes on the change."
+
+    store = Store(tmp_path / "store.db")
+    orch, backend = scripted(reply, router=Router.load(), store=store)
+    query = INCREMENT_QUERY.replace("Make this faster.", "Optimize this and explain what you changed.")
+    answer = orch.ask(AskRequest(query))
+    experts = [s.expert for s in answer.steps]
+    assert answer.plan["mode"] == "sequence" and experts[0] == "din" and "veran" in experts
+    assert answer.route["intents"][0] == "optimization"
+    assert answer.steps[0].code_blocks[0].equivalent is True
+    assert "Faster:" in backend.requests[1].messages[-1].content   # the next expert saw din's answer
+    assert store.routing_stats()["total_queries"] == 1

@@ -136,6 +136,38 @@ def test_disconnect_mid_stream_cancels_and_logs(tmp_path, path):
         server.stop()
 
 
+def test_disconnect_while_waiting_for_a_non_streaming_answer(tmp_path):
+    server = start_server(tmp_path, delay=0.05, replies={"din": "x" * 3200})
+    try:
+        body = {"model": "triforce/din", "messages": [{"role": "user", "content": "take your time"}]}
+        started = time.monotonic()
+        assert _raw_stream_then_hang_up(server.port, CHAT, body, read_bytes=0) == b""
+        assert server.wait_for_rows(1, timeout=10) == 1
+        assert time.monotonic() - started < 6
+        assert server.store.recent_requests(limit=1)[0]["status"] == "cancelled"
+        assert httpx.get(server.url + "/health").json()["in_flight"] == 0
+    finally:
+        server.stop()
+
+
+def test_sse_heartbeat_during_silence(tmp_path, monkeypatch):
+    from triforce.server import engine
+
+    monkeypatch.setattr(engine, "HEARTBEAT_S", 0.1)
+    server = start_server(tmp_path, delay=0.35, replies={"din": "abcdefgh" * 2})
+    try:
+        body = {**GOOD, "stream": True}
+        with httpx.stream("POST", server.url + CHAT, json=body, timeout=30) as response:
+            lines = [line for line in response.iter_lines() if line]
+        assert ": keep-alive" in lines
+        data = [json.loads(line[6:]) for line in lines if line.startswith("data: {")]
+        text = "".join(c["choices"][0]["delta"].get("content") or "" for c in data if c["choices"])
+        assert text.startswith("abcdefgh" * 2)
+        assert lines[-1] == "data: [DONE]"
+    finally:
+        server.stop()
+
+
 def test_request_timeout_is_an_error_in_api_format(tmp_path):
     server = start_server(tmp_path, delay=0.2, replies={"din": "y" * 400},
                           settings=ServerSettings(port=0, request_timeout_s=0.5))

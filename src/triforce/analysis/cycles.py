@@ -106,9 +106,14 @@ def _instruction_cycles(op: Opcode, widths: _Widths, dl_nonzero: bool | None):
 
 
 def count_cycles(source_or_result, m: int = 1, x: int = 1, emulation: bool = False,
-                 dl_nonzero: bool | None = None, *, filename: str = "<input>") -> CycleReport:
+                 dl_nonzero: bool | None = None, *, filename: str = "<input>",
+                 source: str | None = None) -> CycleReport:
+    """See the module docstring. With an assembly result, ``source`` (the text
+    assembled as ``filename``) lets data lines be told from code; otherwise the
+    records' files are read from disk where they exist."""
     if hasattr(source_or_result, "lines") and not isinstance(source_or_result, str):
-        return _from_records(source_or_result.lines, _SourceFiles(), m, x, emulation, dl_nonzero)
+        known = {filename: source.splitlines()} if source is not None else None
+        return _from_records(source_or_result.lines, _SourceFiles(known), m, x, emulation, dl_nonzero)
     source = str(source_or_result)
     assembled = _try_assemble(source, filename)
     if assembled is not None:

@@ -97,7 +97,7 @@ def _stz_operand(entry: Entry) -> bool:
 
 def propose(entries: list[Entry]) -> Iterator[Proposal]:
     """Every rewrite every rule can see, one change at a time."""
-    for rule in (_increment_chain, _carry_into_increment, _stz, _drop_compare_zero, _drop_single, _tail_call, _inc_dec_memory,
+    for rule in (_increment_chain, _carry_into_increment, _count_down, _bit_test, _stz, _drop_compare_zero, _drop_single, _tail_call, _inc_dec_memory,
                  _tsb_trb, _redundant_load, _long_to_absolute, _multiply_loop,
                  _hoist_constant_load, _mode_pair):
         yield from rule(entries)
@@ -380,3 +380,61 @@ def _carry_into_increment(entries):
             rest = [Entry(("+",), "")]
         body = [_make("BCC", "+", load.labels, "no carry: nothing to add"), _make("INC", load.operand)]
         yield Proposal("carry-inc", f"LDA/ADC #0/STA {load.operand} -> BCC over an INC", tuple(entries[:i] + body + rest))
+
+
+def _count_down(entries):
+    """``LDX #0 / L: ... / INX / CPX #n / BNE L`` -> ``LDX #n-1 / L: ... / DEX / BPL L``:
+    no compare per pass, when the passes do not depend on their order."""
+    for k in range(2, len(entries)):
+        inc, cmp, bne = entries[k - 2:k + 1] if k + 1 <= len(entries) else (None, None, None)
+        if not inc or inc.mnemonic not in ("INX", "INY") or bne.mnemonic != "BNE" or cmp.labels or bne.labels:
+            continue
+        register = inc.mnemonic[2]
+        if cmp.mnemonic != f"CP{register}" or not cmp.operand.startswith("#"):
+            continue
+        count = parse_number(cmp.operand[1:])
+        if not count or not 1 <= count[0] <= 0x80:
+            continue
+        head = next((i for i in range(k - 2, -1, -1) if bne.operand in entries[i].labels), None)
+        if head is None or head == 0:
+            continue
+        start = head - 1
+        load = entries[start]
+        if load.mnemonic != f"LD{register}" or not _is_zero_immediate(load):
+            continue
+        out = list(entries)
+        out[start] = replace(load, text=f"LD{register} #${count[0] - 1:02X}", operand=f"#${count[0] - 1:02X}",
+                             comment="count down: BPL ends the loop, no compare")
+        out[k - 2:k + 1] = [_make(f"DE{register}", "", inc.labels), _make("BPL", bne.operand)]
+        yield Proposal("count-down", f"count {register} down to 0 and end on BPL (no CP{register})", tuple(out))
+
+
+def _bit_test(entries):
+    """Testing bit 7 or 6 of memory with LDA/AND(/CMP) and a branch: BIT puts those
+    bits in N and V without touching A."""
+    flips = {("BNE", True): {0x80: "BPL", 0x40: "BVC"}, ("BEQ", True): {0x80: "BMI", 0x40: "BVS"},
+             ("BEQ", False): {0x80: "BPL", 0x40: "BVC"}, ("BNE", False): {0x80: "BMI", 0x40: "BVS"}}
+    for i in range(len(entries)):
+        for with_compare in (True, False):
+            size = 4 if with_compare else 3
+            w = _window(entries, i, size)
+            if not w:
+                continue
+            load, mask = w[0], w[1]
+            compare, branch = (w[2], w[3]) if with_compare else (None, w[2])
+            if load.mnemonic != "LDA" or load.operand.startswith("#") or "," in load.operand or "(" in load.operand:
+                continue
+            number = parse_number(mask.operand[1:]) if mask.mnemonic == "AND" and mask.operand.startswith("#") else None
+            if not number or number[0] not in (0x80, 0x40):
+                continue
+            if with_compare:
+                value = parse_number(compare.operand[1:]) if compare.mnemonic == "CMP" and compare.operand.startswith("#") else None
+                if not value or value[0] != number[0]:
+                    continue
+            new_branch = flips.get((branch.mnemonic, with_compare), {}).get(number[0])
+            if not new_branch:
+                continue
+            body = [_make("BIT", load.operand, load.labels, f"bit {7 if number[0] == 0x80 else 6} -> "
+                          f"{'N' if number[0] == 0x80 else 'V'}"), _make(new_branch, branch.operand)]
+            yield Proposal("bit-test", f"LDA/AND #${number[0]:02X}{'/CMP' if with_compare else ''}/{branch.mnemonic} "
+                           f"-> BIT/{new_branch}", tuple(entries[:i] + body + entries[i + size:]))

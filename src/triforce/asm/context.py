@@ -181,6 +181,7 @@ class Context:
         self.prints: list[str] = []
         self.writes: list[Write] = []
         self.write_runs: list[list] = []     # [snes, pc, bytearray], merged as they grow
+        self.line_rows: list[list] = []      # LineRecord fields, merged per source line
         self.lines: list = []
         self.freespaces: dict[int, Freespace] = {}
         self.file_cache: dict[str, list] = {}

@@ -158,8 +158,9 @@ def parse_operand(arg: str, kinds) -> tuple[str, str]:
             return allowed(kind, head)
     if not a:
         return allowed("imp", "")
-    if a in ("a", "A"):
-        return allowed("a", "")
+    if a in ("a", "A") and "a" in kinds:
+        return "a", ""
+    # an instruction without an accumulator form reads `a` as a label named a
     return allowed("abs", a)
 
 

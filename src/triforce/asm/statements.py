@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from triforce.asm import expr as X
-from triforce.asm.context import AsmError, FatalError, LineRecord
+from triforce.asm.context import AsmError, FatalError
 from triforce.asm.engine import _ASSIGN, _LABEL_COLON, _POSNEG, _SUBLABEL, first_word
 from triforce.asm.instructions import (
     INSTRUCTIONS,
@@ -380,32 +380,32 @@ class StatementRunner:
         st.bytes_written += n
 
     def _record_line(self, addr: int, data: bytes, imm) -> None:
+        """Rows are [file, line, addr, bytearray, m, x, imm_size, decode_m, decode_x];
+        they become :class:`LineRecord` objects once, after the final pass."""
         ctx = self.ctx
-        st = ctx.state
-        span = ctx.cur
-        lines = ctx.lines
-        if lines:
-            last = lines[-1]
-            if last.file == span.file and last.line == span.line and \
-                    last.snes_addr + len(last.data) == addr:
-                dm, dx, size = last.decode_m, last.decode_x, last.imm_size
+        where = ctx.cur
+        rows = ctx.line_rows
+        if rows:
+            last = rows[-1]
+            if last[1] == where.line and last[0] == where.file and last[2] + len(last[3]) == addr:
+                last[3] += data
                 if imm is not None:
-                    size = imm[1] if size is None else size
+                    if last[6] is None:
+                        last[6] = imm[1]
                     if imm[0] == "m":
-                        dm = 0 if imm[1] == 2 else 1
+                        last[7] = 0 if imm[1] == 2 else 1
                     else:
-                        dx = 0 if imm[1] == 2 else 1
-                lines[-1] = LineRecord(last.file, last.line, last.snes_addr, last.data + data,
-                                       last.m, last.x, size, dm, dx)
+                        last[8] = 0 if imm[1] == 2 else 1
                 return
-        dm, dx, size = st.m, st.x, None
+        st = ctx.state
+        row = [where.file, where.line, addr, bytearray(data), st.m, st.x, None, st.m, st.x]
         if imm is not None:
-            size = imm[1]
+            row[6] = imm[1]
             if imm[0] == "m":
-                dm = 0 if imm[1] == 2 else 1
+                row[7] = 0 if imm[1] == 2 else 1
             else:
-                dx = 0 if imm[1] == 2 else 1
-        lines.append(LineRecord(span.file, span.line, addr, bytes(data), st.m, st.x, size, dm, dx))
+                row[8] = 0 if imm[1] == 2 else 1
+        rows.append(row)
 
     def check_bank_cross(self) -> None:
         st = self.ctx.state

@@ -60,6 +60,7 @@ class LocalBackend:
         self._resident: OrderedDict[str, None] = OrderedDict()   # LRU order, oldest first
         self._active: str | None = None
         self._cache_arg = "past_key_values"
+        self._tuner_layers: list | None = None
         self.base_loads = 0
         self.adapter_loads = 0
         self.evictions = 0
@@ -118,6 +119,7 @@ class LocalBackend:
         if self._active == name:
             self._active = None
         self._peft.delete_adapter(name)
+        self._tuner_layers = None
         self.evictions += 1
 
     def _ensure_adapter(self, name: str) -> None:
@@ -140,6 +142,7 @@ class LocalBackend:
         else:
             self._peft.load_adapter(path, adapter_name=name)
         self.load_ms.append((time.perf_counter() - started) * 1000)
+        self._tuner_layers = None          # a new adapter may have added layers
         self._resident[name] = None
         self.adapter_loads += 1
         # Load first, evict after: PEFT always keeps at least one adapter.
@@ -154,9 +157,29 @@ class LocalBackend:
             return
         started = time.perf_counter()
         if adapter is not None:
-            self._peft.set_adapter(adapter)
+            self._set_adapter(adapter)
         self._active = adapter
         self.switch_ms.append((time.perf_counter() - started) * 1000)
+
+    def _set_adapter(self, name: str) -> None:
+        """Switch every LoRA layer to ``name`` for inference.
+
+        ``PeftModel.set_adapter`` walks all modules once per LoRA layer (quadratic
+        in model size) to toggle training flags; serving needs neither, so each
+        tuner layer is switched directly (frozen: ``inference_mode=True``) and the
+        tuner's ``active_adapter`` follows. Falls back to PEFT's call if this
+        PEFT version lacks the per-layer API.
+        """
+        try:
+            from peft.tuners.tuners_utils import BaseTunerLayer
+
+            if self._tuner_layers is None:
+                self._tuner_layers = [m for m in self._peft.modules() if isinstance(m, BaseTunerLayer)]
+            for layer in self._tuner_layers:
+                layer.set_adapter(name, inference_mode=True)
+            self._peft.base_model.active_adapter = name
+        except (ImportError, AttributeError, TypeError):
+            self._peft.set_adapter(name)
 
     # -- generation --------------------------------------------------------------
     def _model_for_active(self):

@@ -27,12 +27,15 @@ class IntentModel:
     weights: np.ndarray            # (features, intents)
     bias: np.ndarray               # (intents,)
     thresholds: np.ndarray         # (intents,) probability at which an intent counts
-    encoder_layers: int = 6        # transformer layers of the encoder the features came from
+    mean: np.ndarray               # (features,) standardisation applied before the weights
+    std: np.ndarray
+    bow_buckets: int = 4096
+    bow_value: float = 3.0
     use_keywords: bool = True
     meta: dict = field(default_factory=dict)
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
-        return _sigmoid(features @ self.weights + self.bias)
+        return _sigmoid(((features - self.mean) / self.std) @ self.weights + self.bias)
 
     def save(self, path: str | Path) -> None:
         path = Path(path)
@@ -45,7 +48,10 @@ class IntentModel:
             weights=self.weights.astype(np.float32),
             bias=self.bias.astype(np.float32),
             thresholds=self.thresholds.astype(np.float32),
-            encoder_layers=np.array(self.encoder_layers),
+            mean=self.mean.astype(np.float32),
+            std=self.std.astype(np.float32),
+            bow_buckets=np.array(self.bow_buckets),
+            bow_value=np.array(self.bow_value),
             use_keywords=np.array(self.use_keywords),
             meta_keys=np.array(list(self.meta.keys()), dtype=str),
             meta_values=np.array([str(v) for v in self.meta.values()], dtype=str),
@@ -62,7 +68,10 @@ class IntentModel:
                 weights=data["weights"].astype(np.float32),
                 bias=data["bias"].astype(np.float32),
                 thresholds=data["thresholds"].astype(np.float32),
-                encoder_layers=int(data["encoder_layers"]),
+                mean=data["mean"].astype(np.float32),
+                std=data["std"].astype(np.float32),
+                bow_buckets=int(data["bow_buckets"]),
+                bow_value=float(data["bow_value"]),
                 use_keywords=bool(data["use_keywords"]),
                 meta=dict(zip((str(k) for k in data["meta_keys"]), (str(v) for v in data["meta_values"]))),
             )

@@ -30,7 +30,7 @@ _CLAUSE_SPLIT = re.compile(
 )
 
 
-def _mnemonics() -> frozenset[str]:
+def assembly_mnemonics() -> frozenset[str]:
     from triforce.isa import OPCODES
 
     return frozenset(op.mnemonic.lower() for op in OPCODES if op is not None)
@@ -61,7 +61,7 @@ def split_query(query: str, mnemonics: frozenset[str] | None = None) -> QueryTex
     text = query[:MAX_QUERY_CHARS]
     has_code = "```" in text
     text = FENCE.sub("\n", text)
-    mnemonics = mnemonics if mnemonics is not None else _mnemonics()
+    mnemonics = mnemonics if mnemonics is not None else assembly_mnemonics()
     kept = []
     for line in text.splitlines():
         if line.strip() and is_code_line(line, mnemonics):

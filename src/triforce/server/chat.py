@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from triforce.server.engine import Engine, Run, RunResult
-from triforce.server.errors import APIError, scrub_paths
+from triforce.server.engine import HEARTBEAT, Engine, Run, RunResult
+from triforce.server.errors import APIError, ClientGone, scrub_paths
 
 SYSTEM_ROLES = {"system": "system", "developer": "system"}
 
@@ -184,7 +184,7 @@ class ChatRun:
     async def complete(self) -> Finished:
         try:
             result = await self.run.wait(self.request.is_disconnected)
-        except asyncio.CancelledError:
+        except ClientGone:
             self.metrics.observe_disconnect()
             raise
         return self._final(result)
@@ -199,12 +199,16 @@ class ChatRun:
         return Finished(result, result.answer_dict, str(answer.get("answer") or ""))
 
     async def text_stream(self):
-        """Yield ``("text", str)`` pieces, then one ``("done", Finished)``.
-        Closing the generator early (client gone) cancels the orchestration."""
+        """Yield ``("text", str)`` pieces (``("heartbeat", None)`` during long silences),
+        then one ``("done", Finished)``. Closing the generator early (client gone)
+        cancels the orchestration."""
         text = StreamText()
         events = self.run.events()
         try:
             async for event in events:
+                if event is HEARTBEAT:
+                    yield "heartbeat", None
+                    continue
                 piece = text.feed(event)
                 if piece:
                     yield "text", piece

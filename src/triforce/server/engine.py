@@ -17,13 +17,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from triforce.server.errors import APIError
+from triforce.server.errors import APIError, ClientGone
 from triforce.server.settings import ServerSettings
 
 LOG = logging.getLogger("triforce.server")
 
 MODEL_PREFIX = "triforce"
-_END = object()   # queue sentinel: the worker finished
+_END = object()        # queue sentinel: the worker finished
+HEARTBEAT = object()   # yielded by Run.events() after HEARTBEAT_S without an event
+HEARTBEAT_S = 10.0
 
 
 @dataclass
@@ -51,6 +53,8 @@ class Run:
         self.deadline = self.started + engine.settings.request_timeout_s
         self.result: RunResult | None = None
         self.future = loop.run_in_executor(engine.pool, self._work)
+        engine.active.add(self)
+        self.future.add_done_callback(lambda _: engine.active.discard(self))
 
     # -- worker thread ---------------------------------------------------------------
     def _emit(self, event) -> None:
@@ -78,24 +82,38 @@ class Run:
         return result
 
     # -- event loop ------------------------------------------------------------------
+    def _timeout(self) -> APIError:
+        self.cancel.set()
+        return APIError("H110", f"request took longer than "
+                                f"{self.engine.settings.request_timeout_s:g} s")
+
     async def events(self):
-        """Yield the orchestrator's Events; raises APIError(H110) past the deadline.
-        When this generator is closed early (client gone) the run is cancelled."""
+        """Yield the orchestrator's Events, and HEARTBEAT after HEARTBEAT_S of silence;
+        raises APIError(H110) past the deadline. Closing this generator early
+        (client gone) cancels the run."""
+        getter = None
         try:
             while True:
                 remaining = self.deadline - time.perf_counter()
                 if remaining <= 0:
-                    raise asyncio.TimeoutError
-                item = await asyncio.wait_for(self.queue.get(), timeout=remaining)
+                    raise self._timeout()
+                # One pending get() survives timeouts: wait_for() would cancel it and
+                # could drop an event that arrived at that very moment.
+                if getter is None:
+                    getter = asyncio.ensure_future(self.queue.get())
+                done, _ = await asyncio.wait({getter}, timeout=min(remaining, HEARTBEAT_S))
+                if not done:
+                    if self.deadline - time.perf_counter() > 0:
+                        yield HEARTBEAT
+                    continue
+                item, getter = getter.result(), None
                 if item is _END:
                     break
                 yield item
             self.result = await self.future
-        except asyncio.TimeoutError:
-            self.cancel.set()
-            raise APIError("H110", f"request took longer than "
-                                   f"{self.engine.settings.request_timeout_s:g} s") from None
         finally:
+            if getter is not None:
+                getter.cancel()
             if self.result is None:
                 self.cancel.set()
 
@@ -106,16 +124,14 @@ class Run:
             while True:
                 remaining = self.deadline - time.perf_counter()
                 if remaining <= 0:
-                    self.cancel.set()
-                    raise APIError("H110", f"request took longer than "
-                                           f"{self.engine.settings.request_timeout_s:g} s")
+                    raise self._timeout()
                 done, _ = await asyncio.wait({self.future}, timeout=min(poll_s, remaining))
                 if done:
                     self.result = self.future.result()
                     return self.result
                 if disconnected is not None and await disconnected():
                     self.cancel.set()
-                    raise asyncio.CancelledError
+                    raise ClientGone
         finally:
             if self.result is None:
                 self.cancel.set()
@@ -145,6 +161,7 @@ class Engine:
         self.config = config
         self.pool = ThreadPoolExecutor(max_workers=settings.worker_threads,
                                        thread_name_prefix="triforce-ask")
+        self.active: set[Run] = set()   # touched from the event loop only
         self.started = time.time()
 
     @classmethod
@@ -185,7 +202,16 @@ class Engine:
                    experts=experts, config=config)
 
     def close(self) -> None:
+        """Shutdown: stop every running orchestration, then the pool and the backends."""
+        for run in list(self.active):
+            run.cancel.set()
         self.pool.shutdown(wait=False, cancel_futures=True)
+        close = getattr(self.orchestrator, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception as exc:  # noqa: BLE001 - shutting down anyway
+                LOG.warning("closing the orchestrator failed: %s", exc)
 
     # -- models ------------------------------------------------------------------------
     def model_ids(self) -> list[str]:

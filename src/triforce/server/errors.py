@@ -49,6 +49,10 @@ def scrub_paths(text: str) -> str:
     return _PATH.sub("<path>", text)
 
 
+class ClientGone(Exception):
+    """The client disconnected while waiting for a non-streaming answer."""
+
+
 class APIError(Exception):
     """Raised by route code; rendered by :func:`error_response`."""
 
@@ -133,6 +137,11 @@ def install_error_handlers(app: FastAPI) -> None:
         _count(request, code)
         return error_response(request.url.path, code, message, status=exc.status_code,
                               headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(ClientGone)
+    async def _gone(request: Request, exc: ClientGone):
+        # Nobody reads this: the connection is closed. 499 as nginx logs it.
+        return Response(status_code=499)
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception):

@@ -103,6 +103,8 @@ async def _respond(request: Request, run: ChatRun, model: str, stream: bool, kin
     async def lines():
         try:
             async for what, value in run.text_stream():
+                if what == "heartbeat":
+                    continue   # NDJSON has no comments; Ollama clients wait quietly
                 if what == "text":
                     yield ndjson_line({**piece(value), "done": False})
                 else:

@@ -126,6 +126,9 @@ async def _sse(run: ChatRun, request: Request, completion_id: str, created: int,
     yield sse_line(chunk({"role": "assistant", "content": ""}))
     try:
         async for kind, value in run.text_stream():
+            if kind == "heartbeat":
+                yield ": keep-alive\n\n"   # an SSE comment: clients skip it, proxies stay open
+                continue
             if kind == "text":
                 yield sse_line(chunk({"content": value}))
                 continue

@@ -61,6 +61,7 @@ def emit_handler(op: Opcode, g: Emitter) -> None:
     elif name in BRANCHES:
         _branch(op, g)
     else:
+        # Imported here because handlers_misc builds on this module's helpers.
         from triforce.sim.handlers_misc import emit_misc
         emit_misc(op, g)
 

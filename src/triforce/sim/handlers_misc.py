@@ -17,6 +17,12 @@ _TRANSFERS = {
     "TAX": (A, X, "x"), "TAY": (A, Y, "x"), "TXA": (X, A, "m"), "TYA": (Y, A, "m"),
     "TXY": (X, Y, "x"), "TYX": (Y, X, "x"), "TSX": (S, X, "x"),
 }
+# Register read-modify-write: mnemonic -> (register, the memory operation it mirrors).
+_REGISTER_MODIFY = {
+    "INX": (X, "INC"), "INY": (Y, "INC"), "DEX": (X, "DEC"), "DEY": (Y, "DEC"),
+    "INC": (A, "INC"), "DEC": (A, "DEC"),
+    "ASL": (A, "ASL"), "LSR": (A, "LSR"), "ROL": (A, "ROL"), "ROR": (A, "ROR"),
+}
 _FLAG_OPS = {
     "CLC": f"R[{CF}] = 0", "SEC": f"R[{CF}] = 1", "CLV": f"R[{VF}] = 0",
     "CLI": f"R[{P}] &= 251", "SEI": f"R[{P}] |= 4",
@@ -40,11 +46,11 @@ def emit_misc(op: Opcode, g: Emitter) -> None:
             g.emit("switch_mode()")  # D selects the ADC/SBC handlers
     elif name in _TRANSFERS:
         _transfer(g, *_TRANSFERS[name])
-    elif name in ("INX", "INY", "DEX", "DEY", "INC", "DEC", "ASL", "LSR", "ROL", "ROR"):
-        reg = {"INX": X, "DEX": X, "INY": Y, "DEY": Y}.get(name, A)
+    elif name in _REGISTER_MODIFY:
+        reg, operation = _REGISTER_MODIFY[name]
         width = 8 if (g.x if reg != A else g.m) else 16
         g.emit(f"v = R[{reg}]" if width == 16 else f"v = R[{reg}] & 255")
-        modify(g, name[:2] + "C" if name[0] in "ID" else name, width)
+        modify(g, operation, width)
         if reg == A and width == 8:
             g.emit(f"R[{A}] = R[{A}] & 65280 | t")
         else:

@@ -1,0 +1,184 @@
+"""Fitting the intent model: ``triforce route fit FILE.jsonl``.
+
+Training rows = the labelled file + the routes' example utterances + the
+packaged paraphrase set (``data/train_extra.jsonl``, written independently of
+``dev.jsonl``). Thresholds are chosen on out-of-fold predictions of a k-fold
+cross-validation over the labelled file, which also gives honest figures;
+then the final model is fitted on everything.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+
+import numpy as np
+
+from triforce.router.classifier import IntentModel, fit_logistic, label_matrix
+from triforce.router.evaluate import EvalReport, evaluate
+from triforce.router.features import Featurizer
+from triforce.router.keywords import KeywordClassifier
+from triforce.router.policies import select_threshold
+from triforce.router.routes import GENERAL, RouteTable
+from triforce.router.text import assembly_mnemonics, split_query
+
+THRESHOLD_GRID = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+MIN_CONFIDENCE_GRID = (0.0, 0.1, 0.15, 0.2, 0.25)
+
+
+@dataclass
+class FitOptions:
+    bow_buckets: int = 4096
+    bow_value: float = 3.0
+    use_keywords: bool = True
+    l2: float = 1e-2
+    epochs: int = 400
+    folds: int = 5
+    seed: int = 0
+
+
+class CachedEncoder:
+    """An encoder front that remembers every text it embedded (fit and CV
+    embed the same prose many times)."""
+
+    def __init__(self, encoder):
+        self.encoder = encoder
+        self.dim = encoder.dim
+        self.cache: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self.cache))
+        if missing:
+            for text, vector in zip(missing, self.encoder.encode(missing)):
+                self.cache[text] = vector
+        return np.vstack([self.cache[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+
+def builtin_examples(table: RouteTable) -> list[dict]:
+    """Route example utterances + the packaged paraphrase set."""
+    rows = [{"query": e, "intents": [r.intent]} for r in table.routes.values() for e in r.examples]
+    text = resources.files("triforce.router").joinpath("data/train_extra.jsonl").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip():
+            item = json.loads(line)
+            if all(i in table.routes for i in item["intents"]):
+                rows.append(item)
+    return rows
+
+
+def _featurize(rows, featurizer: Featurizer, mnemonics) -> np.ndarray:
+    parts = [split_query(r["query"], mnemonics) for r in rows]
+    return featurizer.rows([p.prose for p in parts], [p.has_code for p in parts])
+
+
+def fit_model(rows: list[dict], table: RouteTable, encoder, options: FitOptions,
+              *, thresholds: dict[str, float] | None = None, min_confidence: float = 0.0,
+              mnemonics=None) -> IntentModel:
+    intents = table.intents
+    keyword = KeywordClassifier(table)
+    featurizer = Featurizer(encoder.encode, keyword, embedding_dim=encoder.dim,
+                            bow_buckets=options.bow_buckets, bow_value=options.bow_value,
+                            use_keywords=options.use_keywords)
+    x = _featurize(rows, featurizer, mnemonics or assembly_mnemonics())
+    mask = featurizer.dense_mask(x.shape[1])
+    mean = np.where(mask, x.mean(axis=0), 0.0).astype(np.float32)
+    std = np.where(mask, x.std(axis=0) + 1e-3, 1.0).astype(np.float32)
+    y = label_matrix([r["intents"] for r in rows], intents)
+    weights, bias = fit_logistic((x - mean) / std, y, l2=options.l2, epochs=options.epochs, seed=options.seed)
+    thresholds = thresholds or {}
+    return IntentModel(
+        intents=intents, weights=weights, bias=bias,
+        thresholds=np.array([thresholds.get(i, 0.5) for i in intents], dtype=np.float32),
+        mean=mean, std=std, bow_buckets=options.bow_buckets, bow_value=options.bow_value,
+        use_keywords=options.use_keywords,
+        meta={"min_confidence": min_confidence, "training_rows": len(rows)},
+    )
+
+
+@dataclass
+class CrossValidation:
+    report: EvalReport
+    predictions: list[list[str]]
+    threshold: float
+    min_confidence: float
+    probabilities: np.ndarray = field(repr=False, default=None)
+
+
+def _folds(n: int, k: int, seed: int) -> list[np.ndarray]:
+    order = np.random.default_rng(seed).permutation(n)
+    return [order[i::k] for i in range(k)]
+
+
+def tune_thresholds(probabilities: np.ndarray, gold: list[list[str]], intents: list[str]) -> tuple[float, float]:
+    """The (threshold, min_confidence) pair with the best set match on held-out rows."""
+    best = (-1.0, 0.5, 0.0)
+    for threshold in THRESHOLD_GRID:
+        for min_conf in MIN_CONFIDENCE_GRID:
+            hits = 0
+            for p, g in zip(probabilities, gold):
+                probs = dict(zip(intents, p))
+                chosen = select_threshold(probs, dict.fromkeys(intents, threshold), min_confidence=min_conf)
+                hits += set(chosen) == set(g)
+            if hits > best[0]:
+                best = (hits, threshold, min_conf)
+    return best[1], best[2]
+
+
+def cross_validate(rows: list[dict], extra: list[dict], table: RouteTable, encoder,
+                   options: FitOptions, *, progress=None) -> CrossValidation:
+    """k-fold over ``rows`` (``extra`` always in training): thresholds tuned on
+    the out-of-fold probabilities, then every held-out query routed by the
+    real Router with its fold's model."""
+    from triforce.router.core import Router, RouterSettings
+
+    mnemonics = assembly_mnemonics()
+    k = max(2, min(options.folds, len(rows)))
+    folds = _folds(len(rows), k, options.seed)
+    intents = table.intents
+    probabilities = np.zeros((len(rows), len(intents)), dtype=np.float32)
+    models = []
+    for number, fold in enumerate(folds, start=1):
+        held = set(int(i) for i in fold)
+        train = [r for i, r in enumerate(rows) if i not in held] + extra
+        model = fit_model(train, table, encoder, options, mnemonics=mnemonics)
+        featurizer = Featurizer(encoder.encode, KeywordClassifier(table), embedding_dim=encoder.dim,
+                                bow_buckets=options.bow_buckets, bow_value=options.bow_value,
+                                use_keywords=options.use_keywords)
+        x = _featurize([rows[i] for i in fold], featurizer, mnemonics)
+        probabilities[fold] = model.predict_proba(x)
+        models.append(model)
+        if progress:
+            progress(f"fold {number}/{k} fitted")
+    gold = [r["intents"] for r in rows]
+    threshold, min_conf = tune_thresholds(probabilities, gold, intents)
+    predictions: list[list[str]] = [[] for _ in rows]
+    for fold, model in zip(folds, models):
+        model.thresholds = np.full(len(intents), threshold, dtype=np.float32)
+        model.meta["min_confidence"] = min_conf
+        router = Router(table, model=model, settings=RouterSettings(mode="embedding"), encoder=encoder)
+        for i in fold:
+            predictions[int(i)] = router.route(rows[int(i)]["query"]).intents
+    return CrossValidation(evaluate(gold, predictions, intents), predictions, threshold, min_conf, probabilities)
+
+
+def fit(rows: list[dict], table: RouteTable, encoder, options: FitOptions | None = None,
+        *, with_builtin: bool = True, progress=None) -> tuple[IntentModel, CrossValidation | None]:
+    """Cross-validate on ``rows`` (when there are enough) to choose thresholds,
+    then fit on ``rows`` + built-in examples. Returns (model, cv or None)."""
+    options = options or FitOptions()
+    encoder = encoder if isinstance(encoder, CachedEncoder) else CachedEncoder(encoder)
+    extra = builtin_examples(table) if with_builtin else []
+    cv = None
+    threshold, min_conf = 0.45, 0.1
+    if len(rows) >= 2 * options.folds:
+        cv = cross_validate(rows, extra, table, encoder, options, progress=progress)
+        threshold, min_conf = cv.threshold, cv.min_confidence
+    model = fit_model(rows + extra, table, encoder, options,
+                      thresholds=dict.fromkeys(table.intents, threshold), min_confidence=min_conf)
+    model.meta.update({"threshold": threshold, "labelled_rows": len(rows)})
+    if cv is not None:
+        model.meta.update({"cv_exact": round(cv.report.exact, 4), "cv_top1": round(cv.report.top1, 4)})
+    if GENERAL not in {i for r in rows + extra for i in r["intents"]} and progress:
+        progress("warning: no 'general' examples; the general class is untrained")
+    return model, cv
