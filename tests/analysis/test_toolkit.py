@@ -100,6 +100,9 @@ def test_binary_content_and_odd_requests():
     text, final = collect(backend.chat(request))
     assert text.startswith(HEADER) and final.done
     assert collect(backend.chat(ChatRequest(messages=[])))[0].startswith(HEADER)
+    parts = ChatRequest(messages=[ChatMessage("user", [{"type": "text", "text": "```asm\nLDA $10\n```"}])],
+                        options={"expert": "farore"})
+    assert "Simulator run" in collect(backend.chat(parts))[0]
     assert backend.health().ok and backend.list_models() == ["toolkit"]
     backend.close()
     assert not backend.health().ok

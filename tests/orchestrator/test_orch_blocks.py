@@ -81,3 +81,10 @@ def test_prose_is_not_mistaken_for_code(text):
 def test_normalise_ignores_comments_case_and_spacing():
     assert normalise("  lda #$00 ; zero\n\nSTA  $10") == normalise("LDA #$00\nsta $10 ; store")
     assert normalise("LDA #$00") != normalise("LDA #$01")
+
+
+def test_defines_are_collected_with_later_ones_winning():
+    from triforce.orchestrator.blocks import defines
+
+    code = "!ram = $7E0000 ; base\n!timer #= !ram+$10\n  !ram = $7F0000\nLDA !timer\n!empty =\n"
+    assert defines(code) == {"ram": "$7F0000", "timer": "!ram+$10"}

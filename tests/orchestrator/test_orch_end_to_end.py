@@ -240,3 +240,13 @@ def test_with_the_real_router_optimize_and_explain_becomes_a_sequence_starting_w
     assert answer.steps[0].code_blocks[0].equivalent is True
     assert "Faster:" in backend.requests[1].messages[-1].content   # the next expert saw din's answer
     assert store.routing_stats()["total_queries"] == 1
+
+
+def test_a_rewrite_using_the_users_defines_assembles_and_is_checked_with_them():
+    query = ("Faster please; A and the flags are free after this.\n"
+             + asm("!timer = $10\nLDA !timer\nCLC\nADC #$01\nSTA !timer\nRTS"))
+    orch, _ = scripted([f"Use INC:\n{asm('INC !timer' + chr(10) + 'RTS')}"])
+    answer = orch.ask(AskRequest(query, expert="din", max_repair_rounds=0))
+    block = answer.steps[0].code_blocks[0]
+    assert block.assembles is True and block.bytes == 3
+    assert block.equivalent is True

@@ -174,3 +174,17 @@ def test_a_bug_below_the_orchestrator_becomes_an_error_answer_not_a_traceback(mo
     assert "factory bug" in answer.markdown
     assert answer.to_dict()["route"]["intents"] == []
     assert [e.kind for e in events][-2:] == ["error", "done"]
+
+
+def test_code_is_assembled_in_a_sandbox_that_only_sees_the_users_include_paths(tmp_path):
+    from triforce.orchestrator.blocks import code_blocks
+    from triforce.orchestrator.validate import CheckContext, check_blocks
+
+    (tmp_path / "helper.asm").write_text("LDA #$01\n")
+    answer = asm('incsrc "/etc/passwd"') + "\n" + asm('incsrc "helper.asm"\nRTS')
+    for include_dirs, helper_ok in (((), False), ((str(tmp_path),), True)):
+        outside, helper = check_blocks(code_blocks(answer),
+                                       CheckContext("generation", [], include_dirs=include_dirs))
+        assert outside.assembles is False
+        assert any(d.code == "A602" for d in outside.diagnostics)      # refused, not read
+        assert helper.assembles is helper_ok

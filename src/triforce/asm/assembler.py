@@ -76,7 +76,9 @@ def assemble(source: str, *, filename: str = "<input>", rom: bytes | None = None
     image = ctx.rom[:ctx.rom_len]
     if not ctx.has_errors:
         _check_title(ctx, image, st.mapper)
-    if not ctx.has_errors and fix_rom_checksum and st.mapper != "norom" and ctx.writes:
+    # asar fixes the header checksum (`checksum off` skips it, `checksum on` forces it)
+    fix = ctx.checksum_fix if ctx.checksum_fix is not None else (st.mapper != "norom" and bool(ctx.writes))
+    if not ctx.has_errors and fix_rom_checksum and fix:
         fix_checksum(image, st.mapper, st.sa1_banks)
     labels = {name: lab.addr & 0xFFFFFF for name, lab in ctx.labels.items()
               if not name.startswith((":", "?"))}

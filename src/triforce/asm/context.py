@@ -31,6 +31,11 @@ class FatalError(AsmError):
     """An error that stops the assembly (limits, runaway recursion)."""
 
 
+class EarlyError(AsmError):
+    """An error found before the final pass that the final pass would not see again
+    (a label used before its definition where the layout depends on it)."""
+
+
 @dataclass
 class Label:
     addr: int
@@ -197,7 +202,7 @@ class Context:
         self.state = PassState(self)
         self.cur = _Where(options.filename, 0)
         self.title_expected: str | None = None
-        self.checksum_fix = True
+        self.checksum_fix: bool | None = None     # None: asar's default
         self.warnings_off: set[str] = set()
         self.freespace_byte = 0
         # set when a pass had to guess (a label not yet defined): the next pass may differ
@@ -231,6 +236,9 @@ class Context:
             return
         self._seen.add(key)
         self.diagnostics.append(Diagnostic(code, severity, message, span))
+
+    def report_error(self, exc: AsmError) -> None:
+        self.report(exc.code, exc.message, exc.severity, force=isinstance(exc, EarlyError))
 
     def warn(self, code: str, message: str) -> None:
         if code not in self.warnings_off:
@@ -274,6 +282,17 @@ class Context:
         if self.state.math_round and isinstance(value, float):
             value = float(int(value))
         return value
+
+    def eval_static(self, text: str, numeric: bool = True):
+        """Evaluate where the layout depends on the value (org, if, fill...): a label
+        not defined yet is an error here, as in asar, not a guess."""
+        self.strict_labels = True
+        try:
+            return self.eval_int(text) if numeric else self.eval(text)
+        finally:
+            self.strict_labels = False
+
+    strict_labels = False
 
     def eval_int(self, text: str) -> int:
         key = (text, self.state.math_pri)
@@ -325,6 +344,8 @@ class Context:
         else:
             found = self.lookup_label(name)
         if found is None:
+            if self.strict_labels:
+                raise EarlyError("A306", f"label {name!r} is used before its definition here")
             if self.pass_no < self.final_pass:
                 self.guessed = True
                 return 0
@@ -460,7 +481,7 @@ class Context:
         canon = self.canonical(name)
         labels = self.labels
         st = self.state
-        if st.namespaces and not name.startswith("."):
+        if st.namespaces and not name.startswith("?"):
             for i in range(len(st.namespaces), 0, -1):
                 found = labels.get("_".join(st.namespaces[:i]) + "_" + canon)
                 if found is not None:
@@ -468,16 +489,19 @@ class Context:
         return labels.get(canon)
 
     def define_label(self, name: str, addr: int, freespace: int | None = None,
-                     update_parents: bool = True) -> str:
+                     update_parents: bool = True, global_name: bool = False) -> str:
         """Define a label; full labels (and sublabels) become parents of later sublabels,
         unless ``update_parents`` is off (asar's ``#label``)."""
         st = self.state
+        prefix = "_".join(st.namespaces) + "_" if st.namespaces and not global_name else ""
         if name.startswith("."):
-            full = self.canonical(name, defining=True)
+            # parents are kept without the namespace, which applies to the whole name
+            rel = self.canonical(name, defining=True)
+            full = prefix + rel
             depth = len(name) - len(name.lstrip("."))
             if update_parents:
                 del st.parents[depth:]
-                st.parents.append(full)
+                st.parents.append(rel)
         elif name.startswith("?"):
             full = self.canonical(name, defining=True)
             inner = name[1:]
@@ -485,13 +509,12 @@ class Context:
             del st.macro_parents[depth:]
             st.macro_parents.append(full)
         else:
-            full = name.replace(".", "_")
+            rel = name.replace(".", "_")
             if not valid_label_name(name):
                 raise AsmError("A303", f"invalid label name {name!r}")
-            if st.namespaces:
-                full = "_".join(st.namespaces) + "_" + full
+            full = prefix + rel
             if update_parents:
-                st.parents[:] = [full]
+                st.parents[:] = [rel]
         self.set_label(full, addr, st.freespace_id if freespace is None else freespace)
         return full
 

@@ -28,7 +28,7 @@ def _need_args(args: str, word: str) -> None:
 # ----- positions -----------------------------------------------------------------------
 def d_org(runner, args, word, frame):
     _need_args(args, word)
-    addr = runner.ctx.eval_int(args)
+    addr = runner.ctx.eval_static(args)
     if not 0 <= addr <= 0xFFFFFF:
         raise AsmError("A221", f"org address ${addr:X} is not a 24-bit address")
     runner.set_org(addr)
@@ -43,7 +43,7 @@ def d_base(runner, args, word, frame):
         st.startpos = st.realstartpos
         st.base_active = False
         return
-    addr = runner.ctx.eval_int(args)
+    addr = runner.ctx.eval_static(args)
     st.snespos = st.startpos = addr
     st.base_active = True
 
@@ -56,13 +56,13 @@ def d_skip(runner, args, word, frame):
     low = args.strip().lower()
     if low.startswith("align "):
         parts = low[6:].split(" offset ")
-        align = ctx.eval_int(parts[0])
-        offset = ctx.eval_int(parts[1]) if len(parts) > 1 else 0
+        align = ctx.eval_static(parts[0])
+        offset = ctx.eval_static(parts[1]) if len(parts) > 1 else 0
         if align <= 0 or align & (align - 1):
             raise AsmError("A222", "alignment must be a power of two")
         amount = (offset - st.snespos) % align
     else:
-        amount = ctx.eval_int(args)
+        amount = ctx.eval_static(args)
     st.snespos += amount
     st.realsnespos += amount
 
@@ -82,8 +82,8 @@ def d_align(runner, args, word, frame):
     st = ctx.state
     runner.require_org()
     parts = args.lower().split(" offset ")
-    align = ctx.eval_int(parts[0])
-    offset = ctx.eval_int(parts[1]) if len(parts) > 1 else 0
+    align = ctx.eval_static(parts[0])
+    offset = ctx.eval_static(parts[1]) if len(parts) > 1 else 0
     if align <= 0 or align & (align - 1):
         raise AsmError("A222", "alignment must be a power of two")
     amount = (offset - st.snespos) % align
@@ -103,7 +103,7 @@ def d_fill(runner, args, word, frame):
     st = ctx.state
     if args.strip().lower().startswith("align "):
         return d_align(runner, args.strip()[6:], "align", frame)
-    count = ctx.eval_int(args)
+    count = ctx.eval_static(args)
     if count < 0 or count > ctx.options.max_output:
         raise AsmError("A224", f"fill count {count} out of range")
     runner.emit(_pattern(getattr(st, "fill_pattern", bytes((st.fillbyte,))), count))
@@ -134,7 +134,7 @@ def d_pad(runner, args, word, frame):
     ctx = runner.ctx
     st = ctx.state
     runner.require_org()
-    target = ctx.eval_int(args)
+    target = ctx.eval_static(args)
     amount = target - (st.realsnespos & 0xFFFFFF)
     if amount > 0x1000000:
         raise AsmError("A224", "pad distance too large")
@@ -583,8 +583,15 @@ def d_arch(runner, args, word, frame):
 
 
 def d_rep(runner, args, word, frame):
-    count = runner.ctx.eval_int(args)
+    count = runner.ctx.eval_static(args)
     runner.ctx.state.rep_count = max(count, 0)
+
+
+def d_checksum(runner, args, word, frame):
+    mode = args.strip().lower()
+    if mode not in ("on", "off"):
+        raise AsmError("A721", "expected 'checksum on' or 'checksum off'")
+    runner.ctx.checksum_fix = mode == "on"
 
 
 def d_ignored(runner, args, word, frame):
@@ -609,7 +616,9 @@ _DIRECTIVES = {
     "function": d_function, "math": d_math, "asar": d_asar, "bank": d_bank,
     "optimize": d_optimize, "dpbase": d_dpbase, "undef": d_undef, "arch": d_arch,
     "rep": d_rep, "warnings": d_ignored, "spcblock": d_spcblock, "endspcblock": d_spcblock,
-    "startpos": d_spcblock,
+    "startpos": d_spcblock, "checksum": d_checksum,
+    # braces only group lines visually in asar
+    "{": d_ignored, "}": d_ignored,
 }
 _DIRECTIVES.update({name: d_mapper for name in (*MAPPERS, *ALIASES)})
 _DIRECTIVES.update(FREESPACE_DIRECTIVES)

@@ -140,7 +140,7 @@ class Engine:
                 except FatalError:
                     raise
                 except AsmError as exc:
-                    ctx.report(exc.code, exc.message, exc.severity)
+                    ctx.report_error(exc)
                     start_block = 0
                     continue
             info = line_cache.get(text)
@@ -157,7 +157,7 @@ class Engine:
                 except FatalError:
                     raise
                 except AsmError as exc:
-                    ctx.report(exc.code, exc.message, exc.severity)
+                    ctx.report_error(exc)
                 continue
             if special == 3:
                 special = 0
@@ -183,7 +183,7 @@ class Engine:
                         if not self._condition(block[2:].strip()):
                             break
                     except AsmError as exc:
-                        ctx.report(exc.code, exc.message, exc.severity)
+                        ctx.report_error(exc)
                         break
                     bi += 1
                     continue
@@ -221,7 +221,7 @@ class Engine:
         except FatalError:
             raise
         except AsmError as exc:
-            ctx.report(exc.code, exc.message, exc.severity)
+            ctx.report_error(exc)
 
     def _inactive_line(self, raw: str, cond: list[Cond], frame: Frame, start_block: int) -> None:
         """Lines in a false branch: only track nesting (and elseif/else, which may switch on)."""
@@ -244,7 +244,7 @@ class Engine:
                     if frame.macro is not None and "<..." in text:
                         text = self._varargs(text, frame)
                 except AsmError as exc:
-                    ctx.report(exc.code, exc.message, exc.severity)
+                    ctx.report_error(exc)
                     continue
                 self._control(first_word(text), text, cond, 0, bi, not cond or cond[-1].active)
                 rest = blocks[bi + 1:]
@@ -262,8 +262,7 @@ class Engine:
 
     # ----- control flow --------------------------------------------------------------
     def _condition(self, text: str) -> bool:
-        value = self.ctx.eval(text)
-        return bool(value)
+        return bool(self.ctx.eval_static(text, numeric=False))
 
     def _control(self, word: str, block: str, cond: list[Cond], line_idx: int, bi: int, active: bool):
         ctx = self.ctx
@@ -346,7 +345,7 @@ class Engine:
         except FatalError:
             raise
         except AsmError as exc:
-            ctx.report(exc.code, exc.message, exc.severity)
+            ctx.report_error(exc)
             if word in ("if", "while", "for") and (not cond or cond[-1].kind != word or
                                                    cond[-1].line_idx != line_idx):
                 cond.append(Cond(word, False, True, active, line_idx, bi))

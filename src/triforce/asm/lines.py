@@ -52,8 +52,7 @@ def quotes_balanced(text: str) -> bool:
 def split_source(text: str, filename: str) -> tuple[list[SourceLine], list[LineError]]:
     """Turn a file's text into logical lines (comments gone, continuations joined)."""
     errors: list[LineError] = []
-    if text.startswith("\ufeff"):
-        text = text[1:]         # a UTF-8 byte order mark is not part of the first line
+    text = text.removeprefix("\ufeff")     # a UTF-8 byte order mark is not part of line 1
     raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     cleaned: list[str] = []
     in_block = False

@@ -36,17 +36,23 @@ class StatementRunner:
         text = block
         while text:
             m = _LABEL_COLON.match(text)
+            is_global = False
+            if not m and text[:7].lower() == "global ":
+                m = _LABEL_COLON.match(text[7:].lstrip())
+                if m:
+                    text = text[7:].lstrip()
+                    is_global = True
             if m:
                 name = m.group(1)
                 if name.startswith("#"):
-                    actions.append(("label", name[1:], True))
+                    actions.append(("label", name[1:], True, is_global))
                 else:
-                    actions.append(("label", name, False))
+                    actions.append(("label", name, False, is_global))
                 text = text[m.end():]
                 continue
             m = _SUBLABEL.match(text)
             if m:
-                actions.append(("label", m.group(1), False))
+                actions.append(("label", m.group(1), False, False))
                 text = text[m.end():]
                 continue
             m = _POSNEG.match(text)
@@ -140,7 +146,7 @@ class StatementRunner:
             elif kind == "dir":
                 action[1](self, action[3], action[2], frame)
             elif kind == "label":
-                self.label(action[1], action[2])
+                self.label(action[1], action[2], action[3])
             elif kind == "posneg":
                 self.posneg_label(action[1])
             elif kind == "assign":
@@ -161,15 +167,14 @@ class StatementRunner:
             st.org_set = True
             st.snespos = st.realsnespos = st.startpos = st.realstartpos = 0x008000
 
-    def label(self, name: str, global_name: bool) -> None:
+    def label(self, name: str, keep_parent: bool, global_name: bool = False) -> None:
+        """Define a label here; ``#name`` keeps the current sublabel parent and
+        ``global name`` ignores the active namespaces."""
         ctx = self.ctx
         st = ctx.state
         self.require_org()
-        if st.struct is not None and not name.startswith("."):
-            pass
-        if global_name:
-            # `#label`: defined as usual but does not become a parent of sublabels
-            ctx.define_label(name, st.snespos, update_parents=False)
+        if keep_parent or global_name:
+            ctx.define_label(name, st.snespos, update_parents=not keep_parent, global_name=global_name)
             return
         if st.struct is not None and name.startswith("."):
             full = st.struct["name"] + "_" + name.lstrip(".").replace(".", "_")
@@ -198,8 +203,12 @@ class StatementRunner:
         value = ctx.eval_int(expression)
         st = ctx.state
         full = name.replace(".", "_")
-        if name.startswith((".", "?")):
+        if name.startswith("?"):
             full = ctx.canonical(name, defining=True)
+        elif name.startswith("."):
+            full = ctx.canonical(name, defining=True)
+            if st.namespaces:
+                full = "_".join(st.namespaces) + "_" + full
         elif st.namespaces:
             full = "_".join(st.namespaces) + "_" + full
         ctx.set_label(full, value & 0xFFFFFFFF if value >= 0 else value & 0xFFFFFF, 0)
@@ -356,9 +365,15 @@ class StatementRunner:
             return
         if ctx.pass_no == ctx.final_pass:
             snes = st.realsnespos
-            pc = ctx.snes_to_pc(snes)
-            if pc < 0:
-                raise AsmError("A206", f"SNES address ${snes & 0xFFFFFF:06X} doesn't map to ROM")
+            runs = ctx.write_runs
+            last = runs[-1] if runs else None
+            if last is not None and last[0] + len(last[2]) == snes and (last[0] ^ snes) & 0xFF0000 == 0:
+                # straight on from the last write in the same bank: every map is linear there
+                pc = last[1] + len(last[2])
+            else:
+                pc = ctx.snes_to_pc(snes)
+                if pc < 0:
+                    raise AsmError("A206", f"SNES address ${snes & 0xFFFFFF:06X} doesn't map to ROM")
             end = pc + n
             if end > ctx.options.max_output:
                 raise FatalError("A211", f"output would exceed {ctx.options.max_output} bytes")
@@ -367,8 +382,6 @@ class StatementRunner:
                 rom.extend(bytes(end - len(rom)))
             rom[pc:end] = data
             ctx.rom_len = max(ctx.rom_len, end)
-            runs = ctx.write_runs
-            last = runs[-1] if runs else None
             if last is not None and last[1] + len(last[2]) == pc \
                     and (last[0] + len(last[2])) & 0xFFFFFF == snes & 0xFFFFFF:
                 last[2] += data

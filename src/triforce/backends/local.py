@@ -173,12 +173,15 @@ class LocalBackend:
         try:
             from peft.tuners.tuners_utils import BaseTunerLayer
 
+            if getattr(self._peft.peft_config[name], "modules_to_save", None):
+                raise AttributeError("auxiliary modules need PEFT's own switch")
             if self._tuner_layers is None:
                 self._tuner_layers = [m for m in self._peft.modules() if isinstance(m, BaseTunerLayer)]
             for layer in self._tuner_layers:
                 layer.set_adapter(name, inference_mode=True)
+            self._peft.active_adapter = name
             self._peft.base_model.active_adapter = name
-        except (ImportError, AttributeError, TypeError):
+        except (ImportError, AttributeError, TypeError, KeyError):
             self._peft.set_adapter(name)
 
     # -- generation --------------------------------------------------------------

@@ -50,7 +50,8 @@ class ToolkitBackend:
         text = answer(expert, _last_user_message(request))
         for i in range(0, len(text), self.chunk_size):
             yield ChatChunk(text=text[i:i + self.chunk_size], model="toolkit", adapter=None)
-        yield ChatChunk(done=True, prompt_tokens=0, completion_tokens=0, model="toolkit", adapter=None)
+        yield ChatChunk(done=True, prompt_tokens=0, completion_tokens=len(text.split()), model="toolkit",
+                        adapter=None)
 
     def list_models(self) -> list[str]:
         return ["toolkit"]
@@ -76,6 +77,9 @@ def _last_user_message(request) -> str:
 
 
 def _clean(content) -> str:
+    if isinstance(content, (list, tuple)):
+        # OpenAI-style content parts: keep the text ones.
+        content = "\n".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
     if isinstance(content, bytes):
         content = content.decode("utf-8", errors="replace")
     if not isinstance(content, str):

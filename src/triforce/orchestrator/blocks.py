@@ -22,6 +22,7 @@ CODE_LANGS = frozenset({"", "asm", "65816", "65c816", "asar", "s", "assembly", "
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^\s`]*)[^`]*$")
 _LABEL = re.compile(r"^\s*(?:[A-Za-z_.][\w.]*:|\.[A-Za-z_][\w.]*|[-+]+)\s*(?:;.*)?$")
 _INSTR = re.compile(r"^\s*(?:[A-Za-z_][\w.]*:\s*)?([A-Za-z]{3})(?:\.[bwlBWL])?(?:\s|;|$)")
+_DEFINE = re.compile(r"^\s*!([A-Za-z_][\w]*)\s*#?=\s*([^;]*?)\s*(?:;.*)?$")
 _DIRECTIVE = re.compile(r"^\s*(?:org|db|dw|dl|dd|lorom|hirom|incsrc|incbin|freecode|freedata|"
                         r"pushpc|pullpc|macro|endmacro|if|else|endif|!\w+\s*=)\b", re.IGNORECASE)
 
@@ -141,3 +142,14 @@ def normalise(code: str) -> str:
         if line:
             out.append(" ".join(line.lower().split()))
     return "\n".join(out)
+
+
+def defines(code: str) -> dict[str, str]:
+    """The asar defines a piece of code sets (``!name = value``), later ones winning —
+    so a rewrite that uses the user's ``!RAM_PlayerX`` assembles without repeating it."""
+    found: dict[str, str] = {}
+    for line in code.split("\n"):
+        match = _DEFINE.match(line)
+        if match and match.group(2):
+            found[match.group(1)] = match.group(2)
+    return found

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from triforce.diagnostics import Diagnostic, error, warning
 from triforce.orchestrator import binding as binding_mod
-from triforce.orchestrator.blocks import user_code
+from triforce.orchestrator.blocks import defines, user_code
 from triforce.orchestrator.plan import PlanSettings, experts_with_intents, make_plan
 from triforce.orchestrator.prompts import GENERIC_SYSTEM, as_message, clip
 from triforce.orchestrator.steps import StepContext, run_step
@@ -144,6 +144,7 @@ class Orchestrator:
         given = user_code(query)
         history = [as_message(m) for m in request.history]
         subject = subject_code(given, history)
+        user_defines = defines("\n".join([m.content for m in history] + [query]))
         user_texts = [m.content for m in history if m.role == "user"] + [query]
 
         def progress(text: str, data: dict, expert: str | None = None) -> None:
@@ -156,7 +157,8 @@ class Orchestrator:
             expert = (self.experts() or {}).get(step.expert)
             step_binding = self._binding(step.expert, request, diags)
             check = CheckContext(step.intent, user_texts, subject, tuple(request.include_dirs),
-                                 self.limits, lambda t, d, e=step.expert: progress(t, d, e), cancelled)
+                                 self.limits, lambda t, d, e=step.expert: progress(t, d, e), cancelled,
+                                 user_defines)
             ctx = StepContext(query, history, getattr(expert, "system_prompt", "") or GENERIC_SYSTEM,
                               check, plan, emit, cancelled, cancel, request.tier, self.max_tokens)
             if step_binding is None:
@@ -171,7 +173,8 @@ class Orchestrator:
         if given and not cancelled():
             progress("checking your code", {"step": "user_code"})
             user_ctx = CheckContext("user", user_texts, None, tuple(request.include_dirs),
-                                    self.limits, lambda t, d: progress(t, d), cancelled)
+                                    self.limits, lambda t, d: progress(t, d), cancelled,
+                                    user_defines)
             user_blocks = check_blocks(given, user_ctx, role="user")
         user_check_ms = (time.perf_counter() - user_check_start) * 1000.0
         _measured_user_cycles(user_blocks, subject, results)

@@ -56,13 +56,14 @@ def _missing(code: str, what: str, exc: Exception) -> Diagnostic:
     return warning(code, f"{what} is not available ({type(exc).__name__}: {exc}); not checked")
 
 
-def assemble(code: str, *, filename: str, include_dirs=(), base_dir: Path | None = None) -> Assembled:
+def assemble(code: str, *, filename: str, include_dirs=(), base_dir: Path | None = None,
+             defines: dict[str, str] | None = None) -> Assembled:
     try:
         from triforce.asm import assemble as asm_assemble
     except ImportError as exc:
         return Assembled(None, diagnostics=[_missing("O101", "the assembler", exc)])
     result = asm_assemble(code, filename=filename, include_dirs=tuple(include_dirs),
-                          allow_any_path=False, base_dir=base_dir)
+                          allow_any_path=False, base_dir=base_dir, defines=dict(defines or {}))
     size = sum(len(w.data) for w in getattr(result, "writes", []) or [])
     return Assembled(bool(result.ok), size, list(result.diagnostics), result)
 
@@ -102,12 +103,15 @@ def _cost(cost) -> dict | None:
 
 
 def equivalence(original: str, candidate: str, assumptions: Assumptions, *,
-                states: int, seed: int = 0) -> Equivalence:
+                states: int, seed: int = 0, defines: dict[str, str] | None = None) -> Equivalence:
     try:
         from triforce.analysis.equivalence import check_equivalence
     except ImportError as exc:
         return Equivalence(None, diagnostics=[_missing("O105", "the equivalence checker", exc)])
     options = {}
+    if defines and "context" in inspect.signature(check_equivalence).parameters:
+        # Define lines emit no bytes: as context they only make the user's names known.
+        options["context"] = "\n".join(f"!{name} = {value}" for name, value in defines.items())
     if assumptions.reasons and "reasons" in inspect.signature(check_equivalence).parameters:
         options["reasons"] = assumptions.reasons
     result = check_equivalence(original, candidate, live_out=assumptions.live_out,

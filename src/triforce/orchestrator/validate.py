@@ -57,6 +57,7 @@ class CheckContext:
     limits: CheckLimits = field(default_factory=CheckLimits)
     progress: Callable[[str, dict], None] | None = None
     cancelled: Callable[[], bool] = lambda: False
+    defines: dict[str, str] = field(default_factory=dict)   # the user's asar defines
 
 
 def _relabel(diags: list[Diagnostic], filename: str, offset: int) -> list[Diagnostic]:
@@ -78,7 +79,7 @@ def measure(block: CodeBlock, report: BlockReport, ctx: CheckContext, scratch: P
     name = f"block{block.index + 1}.asm"
     try:
         assembled = toolchain.assemble(block.code, filename=name, include_dirs=ctx.include_dirs,
-                                       base_dir=scratch)
+                                       base_dir=scratch, defines=ctx.defines)
     except Exception as exc:  # a bug in the assembler must not take the answer down
         report.diagnostics.append(toolchain.failure("O107", "the assembler", exc))
         return
@@ -111,7 +112,7 @@ def compare(block: CodeBlock, report: BlockReport, ctx: CheckContext,
     """Run the candidate against the user's code; fill equivalent/counterexample/costs."""
     try:
         result = toolchain.equivalence(ctx.subject, block.code, assumptions,
-                                       states=ctx.limits.states)
+                                       states=ctx.limits.states, defines=ctx.defines)
     except Exception as exc:
         report.diagnostics.append(toolchain.failure("O107", "the equivalence checker", exc))
         return

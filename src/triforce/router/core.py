@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from dataclasses import dataclass
 from importlib import resources
@@ -115,6 +116,7 @@ class Router:
         self._encoder_error: str | None = None
         self._featurizer = None
         self._mnemonics = None
+        self._lock = threading.Lock()  # the server routes from several threads
 
     # -- construction --------------------------------------------------------------
     @classmethod
@@ -150,22 +152,27 @@ class Router:
 
     # -- embedding side (lazy) -----------------------------------------------------
     def encoder(self):
-        if self._encoder is None and self._encoder_error is None:
-            from triforce.router.encoder import EncoderUnavailable, MiniLMEncoder
+        with self._lock:
+            if self._encoder is None and self._encoder_error is None:
+                from triforce.router.encoder import EncoderUnavailable, MiniLMEncoder
 
-            try:
-                self._encoder = MiniLMEncoder(self.settings.encoder)
-            except EncoderUnavailable as exc:
-                self._encoder_error = str(exc)
-        return self._encoder
+                try:
+                    encoder = MiniLMEncoder(self.settings.encoder)
+                    encoder.encode(["warm up"])  # builds the layer weights once, under the lock
+                    self._encoder = encoder
+                except EncoderUnavailable as exc:
+                    self._encoder_error = str(exc)
+            return self._encoder
 
     def featurizer(self):
-        if self._featurizer is None and self.model is not None and self.encoder() is not None:
+        if self._featurizer is None and self.model is not None:
+            encoder = self.encoder()
+            if encoder is None:
+                return None
             from triforce.router.features import Featurizer
 
             self._featurizer = Featurizer(
-                self.encoder().encode, self.keyword,
-                embedding_dim=self.encoder().dim,
+                encoder.encode, self.keyword, embedding_dim=encoder.dim,
                 bow_buckets=self.model.bow_buckets, bow_value=self.model.bow_value,
                 use_keywords=self.model.use_keywords,
             )
