@@ -17,7 +17,10 @@ connections from this process. Figures:
   time of the same ``Orchestrator.ask`` run directly in this process. Unlike
   wall time it does not grow when other work shares the cores.
 * ``route``: ``POST /v1/route`` requests per second with ``--clients``
-  concurrent keep-alive connections for ``--seconds`` seconds.
+  concurrent keep-alive connections for ``--seconds`` seconds, cycling through
+  the 300 different queries of ``shared/routing/dev.jsonl``, once per router
+  mode (``keyword``: patterns only; ``auto``: the embedding classifier);
+  printed beside it, what ``Router.route`` alone costs per query (no HTTP).
 
 Targets (issue 5): overhead ≤ 5 ms/request; ≥ 200 route requests/s on 2 cores.
 """
@@ -35,9 +38,13 @@ import sys
 import tempfile
 import time
 
+import json
+from pathlib import Path
+
 import httpx
 
-QUERIES = [
+SHARED = Path(os.environ.get("TRIFORCE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+FALLBACK_QUERIES = [
     "optimize this loop for fewer cycles: ldx #0 / inx / cpx #10 / bne -",
     "write a DMA routine that copies 2 KiB to VRAM",
     "why does my NMI handler crash after a few frames?",
@@ -45,6 +52,18 @@ QUERIES = [
     "map the RAM usage of my hack",
     "hello, how are you?",
 ]
+
+
+def load_queries() -> list[str]:
+    """The labelled routing queries (all different, as real traffic is), if present."""
+    path = SHARED / "routing" / "dev.jsonl"
+    if not path.is_file():
+        return FALLBACK_QUERIES
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line)["query"] for line in handle if line.strip()]
+
+
+QUERIES = load_queries()
 
 
 def free_port() -> int:
@@ -110,6 +129,20 @@ def orchestrator_cpu_per_request(home: str, requests: int) -> float:
     return (time.process_time() - start) / requests
 
 
+def router_seconds_per_query(queries: list[str], mode: str) -> float:
+    """What ``Router.route`` alone costs per query in one thread (no HTTP), for scale."""
+    from triforce.config import Config
+    from triforce.router import Router
+
+    router = Router.load(Config(data={"router": {"mode": mode}}))
+    for query in queries[:5]:
+        router.route(query)
+    start = time.perf_counter()
+    for query in queries:
+        router.route(query)
+    return (time.perf_counter() - start) / len(queries)
+
+
 def measure_overhead(url: str, requests: int, pid: int | None = None) -> dict:
     body = {"model": "triforce/veran", "messages": [{"role": "user", "content": "explain LDA"}]}
     overheads, totals, asks = [], [], []
@@ -143,7 +176,7 @@ def measure_overhead(url: str, requests: int, pid: int | None = None) -> dict:
 async def measure_route(url: str, seconds: float, clients: int) -> dict:
     done = 0
     errors = 0
-    stop_at = time.perf_counter() + seconds
+    stop_at = 0.0   # set after the warm-up
 
     async def worker(index: int, client: httpx.AsyncClient):
         nonlocal done, errors
@@ -158,14 +191,37 @@ async def measure_route(url: str, seconds: float, clients: int) -> dict:
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
-        for query in QUERIES:   # warm-up
+        for query in QUERIES[:5]:   # warm-up
             warm = await client.post("/v1/route", json={"query": query})
             if warm.status_code != 200:
                 return {"unavailable": warm.text}
         start = time.perf_counter()
+        stop_at = start + seconds
         await asyncio.gather(*(worker(i, client) for i in range(clients)))
         elapsed = time.perf_counter() - start
     return {"requests": done, "errors": errors, "seconds": elapsed, "per_second": done / elapsed}
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def route_figures(mode: str, seconds: float, clients: int) -> dict:
+    """/v1/route throughput with ``[router] mode = MODE`` and the router's own cost."""
+    with tempfile.TemporaryDirectory() as home:
+        Path(home, "triforce.toml").write_text(f'[router]\nmode = "{mode}"\n', encoding="utf-8")
+        process, url = start_server(home)
+        try:
+            route = asyncio.run(measure_route(url, seconds, clients))
+        finally:
+            stop_server(process)
+    if "unavailable" not in route:
+        route["router_ms"] = router_seconds_per_query(QUERIES[:60], mode) * 1000.0
+    return route
 
 
 def main(argv=None) -> int:
@@ -173,21 +229,21 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--router-modes", default="keyword,auto",
+                        help="comma-separated [router] modes to measure /v1/route with")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as home:
         process, url = start_server(home)
         try:
             overhead = measure_overhead(url, args.requests, process.pid)
-            direct_cpu_ms = orchestrator_cpu_per_request(home, args.requests) * 1000.0
-            route = asyncio.run(measure_route(url, args.seconds, args.clients))
         finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-    print(f"cpus: {os.cpu_count()}")
+            stop_server(process)
+        direct_cpu_ms = orchestrator_cpu_per_request(home, args.requests) * 1000.0
+    routes = {mode: route_figures(mode, args.seconds, args.clients)
+              for mode in args.router_modes.split(",") if mode}
+
+    print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
     print(f"non-streaming chat, mock backend, {overhead['requests']} requests: "
           f"client total median {overhead['total_median_ms']:.2f} ms, of which "
           f"Orchestrator.ask {overhead['orchestrator_median_ms']:.2f} ms; "
@@ -197,13 +253,17 @@ def main(argv=None) -> int:
     print(f"CPU per request: server process {overhead['server_cpu_ms']:.2f} ms, the same "
           f"Orchestrator.ask alone {direct_cpu_ms:.2f} ms; server CPU overhead "
           f"{cpu_overhead_ms:.2f} ms (does not grow with other load on the machine)")
-    if "unavailable" in route:
-        print(f"/v1/route: not measured, the server has no router: {route['unavailable']}")
-        return 1
-    print(f"/v1/route: {route['requests']} requests in {route['seconds']:.2f} s with "
-          f"{args.clients} clients = {route['per_second']:.0f} req/s, {route['errors']} errors "
-          f"(target >= 200 req/s)")
-    ok = overhead["overhead_median_ms"] <= 5.0 and route["per_second"] >= 200 and not route["errors"]
+    ok = overhead["overhead_median_ms"] <= 5.0
+    for mode, route in routes.items():
+        if "unavailable" in route:
+            print(f"/v1/route [{mode}]: not measured: {route['unavailable']}")
+            ok = False
+            continue
+        print(f"/v1/route [router mode {mode}]: {route['requests']} requests in "
+              f"{route['seconds']:.2f} s with {args.clients} clients = {route['per_second']:.0f} "
+              f"req/s, {route['errors']} errors (target >= 200 req/s); Router.route alone, "
+              f"one thread, no HTTP: {route['router_ms']:.2f} ms/query")
+        ok = ok and route["per_second"] >= 200 and not route["errors"]
     print("targets met" if ok else "targets NOT met")
     return 0 if ok else 1
 

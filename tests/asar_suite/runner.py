@@ -156,6 +156,17 @@ def _first_mismatches(expected: bytes, actual: bytes, limit: int = 3) -> list[st
     return out
 
 
+def _strip_old_header(text: str) -> str:
+    """The older runner assembled a copy without the leading ``;@`` block (asar
+    itself runs ``;@`` lines as commands); blank them so line numbers stay."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if not line.lstrip("\ufeff").startswith(";@"):
+            break
+        lines[i] = ""
+    return "\n".join(lines)
+
+
 def _same_count(expected: list[str], ours: list[str]) -> bool:
     """asar 1.9's runner (numeric codes like ``E5158``) compared the *sets* of
     codes thrown; the newer one (names) compares the ordered lists."""
@@ -180,9 +191,9 @@ def run_case(path: Path, *, base_rom: bytes | None = None, timeout_s: int = 30) 
     if exp.needs_base_rom and base_rom is None:
         return CaseResult(name, "skip", ["needs the commercial base ROM (header '+')"])
 
-    rom = bytes(exp.rom) if exp.needs_base_rom else b""
-    if exp.needs_base_rom:
-        rom = bytes(base_rom)
+    rom = bytes(base_rom) if exp.needs_base_rom else b""
+    if exp.old_format:
+        text = _strip_old_header(text)
     errors: list[str] = []
     warnings: list[str] = []
     prints: list[str] = []

@@ -72,3 +72,9 @@ def test_base_rom_cases_are_skipped_without_one(tmp_path):
     result = _case(tmp_path, "plus.asm", ";`+\norg $008000\nnop\n")
     assert result.status == "skip"
     assert summarize([result])["total"] == 0
+
+
+def test_old_format_headers_are_not_assembled(tmp_path):
+    # asar runs ";@" lines as commands; the old runner fed it the file without them
+    result = _case(tmp_path, "old.asm", ";@EA\norg $008000\nnop\n")
+    assert result.status == "pass", result.reasons

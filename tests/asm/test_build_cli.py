@@ -129,7 +129,10 @@ def test_symbols_wla(tmp_path):
     assert "[labels]" in text
     assert "00:8000 Main" in text
     assert "00:8001 Main_loop" in text
-    assert "[addr-to-line mapping]" in text
+    assert "[addr-to-line mapping]" in text and "[source files]" in text
+    import zlib
+    assert f"[rom checksum]\n{zlib.crc32(rom.read_bytes()):08x}" in text
+    assert f"0000 {zlib.crc32(src.read_bytes()):08x} {src}" in text
 
 
 def test_no_title_check_flag(tmp_path):

@@ -6,20 +6,21 @@ from triforce.asm import assemble
 from triforce.asm.lines import split_args, split_blocks, split_source
 
 
-def test_comments_quotes_and_block_comments():
-    lines, errors = split_source('db ";", 1 ; comment\n;[[ block\nstill ]] db 2\ndb 3 ;[[ x ]] : db 4\n', "f")
+def test_comments_as_asar_191_reads_them():
+    src = 'db ";", 1 ; comment\n;[[ not a block comment in 1.91\ndb 2\n;@db 3\ndb \'a\';x\n'
+    lines, errors = split_source(src, "f")
     assert not errors
-    assert [(l.line, l.text) for l in lines] == [(1, 'db ";", 1'), (3, "db 2"), (4, "db 3  : db 4".replace("  ", " "))]
+    assert [(l.line, l.text) for l in lines] == [(1, 'db ";", 1'), (3, "db 2"), (4, "@db 3"), (5, "db 'a'")]
 
 
 def test_comma_and_backslash_continuations_keep_first_line_number():
-    lines, _ = split_source("db 1,\n   2,\n   3\nlda \\\n  #$12\n", "f")
-    assert [(l.line, l.text) for l in lines] == [(1, "db 1,2,3"), (4, "lda #$12")]
+    lines, _ = split_source("db 1,\n   2,\n\n   3\nlda \\\n  #$12\n", "f")
+    assert [(l.line, l.text) for l in lines] == [(1, "db 1,2,3"), (5, "lda #$12")]
 
 
-def test_unbalanced_quotes_and_unclosed_block_comment():
-    _, errors = split_source('db "abc\n;[[ never closed\n', "f")
-    assert [e.code for e in errors] == ["A101", "A102"]
+def test_unbalanced_quotes():
+    _, errors = split_source('db "abc\ndb 1\n', "f")
+    assert [(e.code, e.line) for e in errors] == [("A101", 1)]
 
 
 def test_blocks_and_args():

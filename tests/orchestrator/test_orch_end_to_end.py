@@ -250,3 +250,18 @@ def test_a_rewrite_using_the_users_defines_assembles_and_is_checked_with_them():
     block = answer.steps[0].code_blocks[0]
     assert block.assembles is True and block.bytes == 3
     assert block.equivalent is True
+
+
+def test_the_orchestrator_section_of_the_config_sets_rounds_and_limits():
+    from triforce.config import Config
+
+    config = Config(data={"orchestrator": {"max_repair_rounds": 0, "max_checked_blocks": 1,
+                                           "equivalence_states": 300, "preload_next": False}})
+    orch, backend = scripted([f"Two tries:\n{asm(INCREMENT_WRONG)}\n{asm(INCREMENT_GOOD)}"],
+                             config=config)
+    answer = orch.ask(AskRequest(INCREMENT_QUERY, expert="din"))
+    first, second = answer.steps[0].code_blocks
+    assert len(backend.requests) == 1                     # no repair round allowed
+    assert first.equivalent is False and first.checked
+    assert not second.checked and second.diagnostics[0].code == "O104"
+    assert answer.status == "unverified"

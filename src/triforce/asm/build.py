@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,11 +107,13 @@ def build(src_path, rom_path=None, *, include_dirs=(), defines=None, allow_any_p
                       bool(header), created)
     if not result.ok:
         return out
+    image = header + result.rom
     try:
-        atomic_write(rom_file, header + result.rom)
+        atomic_write(rom_file, image)
         if symbols is not None:
             sym_path = Path(symbols[1])
-            atomic_write(sym_path, wla_symbols(result.labels, result.lines).encode("utf-8"))
+            text = wla_symbols(result.labels, result.lines, rom_crc=zlib.crc32(image))
+            atomic_write(sym_path, text.encode("utf-8"))
             out.symbols_path = sym_path
     except OSError as exc:
         out.ok = False

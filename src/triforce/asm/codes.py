@@ -14,7 +14,6 @@ CODES = MappingProxyType({
     "A003": "unknown symbol file format",
     "A004": "output could not be written",
     "A101": "mismatched quotes",
-    "A102": "unclosed block comment",
     "A110": "invalid hex, binary or decimal number",
     "A111": "invalid character literal",
     "A112": "unterminated string in an expression",
@@ -85,6 +84,7 @@ CODES = MappingProxyType({
     "A513": "wrong number of macro arguments",
     "A514": "macro recursion limit reached",
     "A515": "variadic argument index out of range",
+    "A516": "macro parameter not found",
     "A601": "file not found",
     "A602": "file outside the source and -I folders (or no folder to read from)",
     "A603": "not a regular file (device, FIFO, directory)",
@@ -120,6 +120,7 @@ CODES = MappingProxyType({
     "A900": "source nests too deeply for the assembler",
     "W101": "no org before code: assuming org $008000",
     "W103": "pushpc without pullpc at the end",
+    "W104": "deprecated @ prefix on a command",
     "W402": "datasize() of the last label",
     "W701": "warn command",
 })

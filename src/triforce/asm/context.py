@@ -149,7 +149,8 @@ class PassState:
         self.table: dict[int, int] = {}
         self.table_stack: list[dict] = []
         self.math_pri = False
-        self.math_round = False
+        # asar 1.9 starts every pass with `math round` on: each value is truncated
+        self.math_round = True
         self.struct: dict | None = None
         self.structs: dict[str, tuple[int, int]] = {}   # name -> (object size, struct size)
         self.m = 1
@@ -274,14 +275,16 @@ class Context:
         return node
 
     def eval(self, text: str):
-        node = self.parse_expr(text)
+        return self.eval_node(self.parse_expr(text))
+
+    def eval_node(self, node, scope=None):
+        """Evaluate an AST under the current `math round` setting."""
         try:
-            value = X.evaluate(node, self)
+            if self.state.math_round:
+                return X.evaluate_rounded(node, self, scope)
+            return X.evaluate(node, self, scope)
         except X.ExprError as exc:
             raise AsmError(exc.code, exc.message) from None
-        if self.state.math_round and isinstance(value, float):
-            value = float(int(value))
-        return value
 
     def eval_static(self, text: str, numeric: bool = True):
         """Evaluate where the layout depends on the value (org, if, fill...): a label
@@ -296,7 +299,8 @@ class Context:
 
     def eval_int(self, text: str) -> int:
         key = (text, self.state.math_pri)
-        const = self.const_cache.get(key)
+        ckey = (text, self.state.math_pri, self.state.math_round)
+        const = self.const_cache.get(ckey)
         if const is not None:
             return const
         value = self.eval(text)
@@ -306,8 +310,8 @@ class Context:
             result = X.to_int(value)
         except X.ExprError as exc:
             raise AsmError(exc.code, exc.message) from None
-        if X.is_constant(self.ast_cache[key]) and not self.state.math_round:
-            self.const_cache[key] = result
+        if X.is_constant(self.ast_cache[key]):
+            self.const_cache[ckey] = result
         return result
 
     def get_len(self, text: str, bank_extraction: bool, bank: int | None) -> int:
@@ -407,34 +411,37 @@ class Context:
         return self.len_for_label(found)
 
     def len_for_label(self, lab: Label) -> int:
-        """asar's ``getlenforlabel``: 1, 2 or 3 bytes for a label operand."""
+        """asar 1.91's ``getlenforlabel``: 1, 2 or 3 bytes for a label operand."""
         st = self.state
         addr = lab.addr & 0xFFFFFF
         bank = addr >> 16
         word = addr & 0xFFFF
         optimize_bank = self._len_bank
         if optimize_bank is None:
-            optimize_bank = st.bank_assume
-        relaxed = 0 if optimize_bank is None or optimize_bank < 0 else optimize_bank
-        if st.optimize_dp == "ram" and bank == 0x7E and 0 <= word - st.dp_base < 0x100:
+            optimize_bank = -1 if st.bank_assume is None else st.bank_assume
+        if optimize_bank >= 0:
+            relaxed = optimize_bank
+        elif not st.freespace_id:
+            relaxed = (st.snespos >> 16) & 0xFF
+        else:
+            block = self.freespaces.get(st.freespace_id)
+            relaxed = 0 if block is None or block.code else 0x40
+        if st.optimize_dp == "ram" and bank == 0x7E and (word - st.dp_base) & 0xFFFFFFFF < 0x100:
             return 1
         if (st.optimize_dp == "always" and (bank == 0x7E or not bank & 0x40)
-                and 0 <= word - st.dp_base < 0x100):
+                and (word - st.dp_base) & 0xFFFFFFFF < 0x100):
             return 1
-        if st.optimize_address == "ram" and bank == 0x7E and word < 0x2000:
+        if st.optimize_address != "default" and not relaxed & 0x40 and bank == 0x7E and word < 0x2000:
             return 2
-        if (st.optimize_address == "mirrors" and (bank == relaxed or (not bank & 0x40 and not relaxed & 0x40))
-                and word < 0x2000):
+        if st.optimize_address == "mirrors" and not relaxed & 0x40 and not bank & 0x40 and word < 0x8000:
             return 2
-        if st.optimize_address == "mirrors" and not bank & 0x40 and not relaxed & 0x40 and word < 0x8000:
-            return 2
-        if optimize_bank is not None and optimize_bank >= 0:
+        if optimize_bank >= 0:
             if lab.freespace:
                 return 3
             return 2 if bank == optimize_bank else 3
         if lab.freespace or st.freespace_id:
             return 2 if lab.freespace == st.freespace_id else 3
-        return 2 if bank == (st.snespos >> 16) else 3
+        return 2 if bank == (st.snespos >> 16) & 0xFF else 3
 
     # ----- labels ------------------------------------------------------------------
     def posneg_name(self, text: str, defining: bool = False) -> str:

@@ -549,7 +549,8 @@ def d_bank(runner, args, word, frame):
     ctx = runner.ctx
     low = args.strip().lower()
     if low in ("noassume", "auto"):
-        ctx.state.bank_assume = None if low == "auto" else -1
+        # auto: labels in the code's own bank are 16-bit; noassume: every label is long
+        ctx.state.bank_assume = None if low == "auto" else 0x100
     else:
         ctx.state.bank_assume = ctx.eval_int(args) & 0xFF
 

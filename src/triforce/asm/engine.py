@@ -22,8 +22,6 @@ _SUBLABEL = re.compile(r"^(\.+[A-Za-z0-9_][A-Za-z0-9_.]*)(?:\s+|$)")
 _POSNEG = re.compile(r"^(\??(?:\++|-+)):?(?:\s+|$)")
 _ASSIGN = re.compile(r"^([A-Za-z_.?][A-Za-z0-9_.]*)\s*=\s*(?!=)(.+)$")
 _MACRO_HEAD = re.compile(r"^macro\s+([A-Za-z0-9_]+)\s*\((.*)\)\s*$", re.IGNORECASE)
-_MACRO_ARG = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
-_VARARG = re.compile(r"<\.\.\.\[([^\]]*)\]>")
 _FOR_HEAD = re.compile(r"^([A-Za-z0-9_]+)\s*=\s*(.+?)(?:\.\.|\s+to\s+)(.+)$", re.IGNORECASE)
 
 _CONTROL = frozenset({"if", "elseif", "else", "endif", "while", "endwhile", "for", "endfor"})
@@ -55,6 +53,39 @@ class Frame:
 def first_word(block: str) -> str:
     cut = block.find(" ")
     return (block if cut < 0 else block[:cut]).lower()
+
+
+def _scan_macro_refs(text: str):
+    """Split a macro body line into (literal, parameter-or-None) pieces."""
+    i = 0
+    n = len(text)
+    literal = []
+    while True:
+        j = text.find("<", i)
+        if j < 0:
+            literal.append(text[i:])
+            yield "".join(literal), None
+            return
+        literal.append(text[i:j])
+        nxt = text[j + 1:j + 2]
+        if nxt == "<" and text[j + 2:j + 3] != ":":
+            literal.append("<<")
+            i = j + 2
+            continue
+        if nxt in (" ", ":", ""):
+            literal.append("<")
+            i = j + 1
+            continue
+        end = j + 1
+        while end < n and text[end] not in "<>" and not (end + 1 < n and text[end + 1] == ":"):
+            end += 1
+        if end >= n or text[end] != ">":
+            literal.append("<")
+            i = j + 1
+            continue
+        yield "".join(literal), text[j + 1:end]
+        literal = []
+        i = end + 1
 
 
 def _single_line_if(words, bi: int) -> bool:
@@ -135,8 +166,6 @@ class Engine:
                     if frame.macro is not None:
                         text = self._macro_args(text, frame)
                     text = D.resolve(ctx, text)
-                    if frame.macro is not None and "<..." in text:
-                        text = self._varargs(text, frame)
                 except FatalError:
                     raise
                 except AsmError as exc:
@@ -241,8 +270,6 @@ class Engine:
                     if frame.macro is not None:
                         text = self._macro_args(text, frame)
                     text = D.resolve(ctx, text)
-                    if frame.macro is not None and "<..." in text:
-                        text = self._varargs(text, frame)
                 except AsmError as exc:
                     ctx.report_error(exc)
                     continue
@@ -433,26 +460,37 @@ class Engine:
             st.macro_counter, st.macro_varargs, ctx.cur, st.macro_parents = saved
 
     def _macro_args(self, text: str, frame: Frame) -> str:
+        """Replace ``<name>`` (and, in variadic macros, ``<n>`` or ``<...[n]>``) the way
+        asar 1.91 scans for them: ``<<``, ``<:`` and ``< `` are left alone."""
         if "<" not in text:
             return text
-        args = frame.args
-
-        def sub(m):
-            name = m.group(1)
-            if name in args:
-                return args[name]
-            return m.group(0)
-        return _MACRO_ARG.sub(sub, text)
-
-    def _varargs(self, text: str, frame: Frame) -> str:
         ctx = self.ctx
+        pieces = ctx.stmt_cache.get(("margs", text))
+        if pieces is None:
+            pieces = tuple(_scan_macro_refs(text))
+            ctx.stmt_cache[("margs", text)] = pieces
+        args = frame.args
+        out = []
+        for literal, param in pieces:
+            out.append(literal)
+            if param is not None:
+                if "!" in param:
+                    param = D.resolve(ctx, param)
+                out.append(self._macro_param(param, frame, args))
+        return "".join(out)
 
-        def sub(m):
-            index = ctx.eval_int(m.group(1))
-            if not 0 <= index < len(frame.varargs):
-                raise AsmError("A515", f"variadic argument index {index} out of range")
-            return frame.varargs[index]
-        return _VARARG.sub(sub, text)
+    def _macro_param(self, param: str, frame: Frame, args: dict) -> str:
+        if param in args:
+            return args[param]
+        macro = frame.macro
+        if param.startswith("...[") and param.endswith("]"):
+            param = param[4:-1]
+        elif not macro.variadic:
+            raise AsmError("A516", f"macro parameter {param!r} not found in %{macro.name}")
+        index = self.ctx.eval_int(param)
+        if not 0 <= index < len(frame.varargs):
+            raise AsmError("A515", f"variadic argument index {index} out of range")
+        return frame.varargs[index]
 
 
 # Records and writes are produced by the statement runner; re-exported for callers.

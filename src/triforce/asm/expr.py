@@ -380,6 +380,26 @@ def evaluate(node, env, scope=None):
     raise ExprError("A117", f"cannot evaluate {kind}")
 
 
+def _trunc(value):
+    return float(int(value)) if isinstance(value, float) and math.isfinite(value) else value
+
+
+def evaluate_rounded(node, env, scope=None):
+    """``evaluate`` under asar's `math round on`: every literal, function result and
+    operation result is truncated toward zero as it is produced."""
+    kind = node[0]
+    if kind == "num":
+        return _trunc(node[1])
+    if kind == "bin":
+        return _trunc(binop(node[1], evaluate_rounded(node[2], env, scope),
+                            evaluate_rounded(node[3], env, scope)))
+    if kind == "un":
+        return _trunc(unop(node[1], evaluate_rounded(node[2], env, scope)))
+    if kind == "call":
+        return _trunc(env.call(node[1], node[2], scope))
+    return evaluate(node, env, scope)
+
+
 def get_len(text: str, env, bank_extraction: bool) -> int:
     """asar's ``getlen``: the widest literal or label in the text decides the width."""
     stripped = text.strip()

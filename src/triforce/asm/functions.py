@@ -10,10 +10,7 @@ from triforce.asm.context import AsmError
 
 
 def _arg(ctx, node, scope):
-    try:
-        return X.evaluate(node, ctx, scope)
-    except X.ExprError as exc:
-        raise AsmError(exc.code, exc.message) from None
+    return ctx.eval_node(node, scope)
 
 
 def _num(ctx, node, scope):

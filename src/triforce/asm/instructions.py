@@ -34,7 +34,7 @@ _IMPLIED_ZERO = frozenset({"BRK", "COP", "WDM"})
 _IMPLIED_REPEAT = frozenset({"ASL", "DEC", "DEX", "DEY", "INC", "INX", "INY", "LSR", "NOP", "ROL", "ROR"})
 # (mnemonic, kind) pairs whose label widths are judged against bank K (-1) or bank 0.
 _BANK_K = frozenset({("JMP", "abs"), ("JMP", "xind"), ("JSR", "abs"), ("JSR", "xind")})
-_BANK_0 = frozenset({("JMP", "ind"), ("JMP", "lind"), ("JML", "lind")})
+_BANK_0 = frozenset()     # newer asars judge JMP (a)/[a] against bank 0; 1.91 does not
 # asar spellings that borrow another mnemonic's opcode: (mnemonic, kind, width) -> (isa mnemonic, mode).
 # (asar has no `jmp long`/`jsr long`: a 24-bit JMP operand is an error, write JML/JSL.)
 _ALIASES = (

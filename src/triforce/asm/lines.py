@@ -1,8 +1,8 @@
 """Source text -> logical lines, as asar prepares a file before assembling it.
 
-Per physical line: ``;`` comments are cut (outside quotes), ``;[[ ... ]]`` block
-comments removed, whitespace stripped; a line ending in ``,`` is joined with the
-next, and a line ending in ``\\`` continues on the next. Each logical line keeps
+Per physical line: ``;`` comments are cut (outside quotes) and whitespace
+stripped; a line ending in ``,`` is joined with the next, and a line ending in
+``\\`` continues on the next. Each logical line keeps
 the number of its first physical line. Blocks on a line are separated by `` : ``.
 """
 
@@ -50,32 +50,26 @@ def quotes_balanced(text: str) -> bool:
 
 
 def split_source(text: str, filename: str) -> tuple[list[SourceLine], list[LineError]]:
-    """Turn a file's text into logical lines (comments gone, continuations joined)."""
+    """Turn a file's text into logical lines (comments gone, continuations joined).
+
+    As in asar 1.91: ``;`` starts a comment to the end of the line (``;[[`` too:
+    block comments are asar 2.0), except ``;@``, which asar reads as a space so
+    that ``;@command`` lines run; a line whose last character is a comma (outside
+    quotes) continues on the next lines, skipping blank ones; a trailing backslash
+    joins the next line.
+    """
     errors: list[LineError] = []
     text = text.removeprefix("\ufeff")     # a UTF-8 byte order mark is not part of line 1
     raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     cleaned: list[str] = []
-    in_block = False
-    block_start = 0
     for number, line in enumerate(raw, start=1):
-        if in_block:
-            end = line.find("]]")
-            if end < 0:
-                cleaned.append("")
-                continue
-            line = line[end + 2:]
-            in_block = False
         while True:
             cut = _find_comment(line)
             if cut < 0:
                 break
-            if line[cut + 1:cut + 3] == "[[":
-                end = line.find("]]", cut + 3)
-                if end >= 0:
-                    line = line[:cut] + line[end + 2:]
-                    continue
-                in_block = True
-                block_start = number
+            if line[cut + 1:cut + 2] == "@":
+                line = line[:cut] + " " + line[cut + 1:]
+                continue
             line = line[:cut]
             break
         line = line.strip(" \t")
@@ -83,8 +77,6 @@ def split_source(text: str, filename: str) -> tuple[list[SourceLine], list[LineE
             errors.append(LineError("A101", "mismatched quotes", number))
             line = ""
         cleaned.append(line)
-    if in_block:
-        errors.append(LineError("A102", "unclosed block comment", block_start))
 
     out: list[SourceLine] = []
     i = 0
@@ -99,10 +91,6 @@ def split_source(text: str, filename: str) -> tuple[list[SourceLine], list[LineE
             if line.endswith("\\"):
                 line = line[:-1] + cleaned[i]
             else:
-                if not cleaned[i]:
-                    # asar joins across blank lines only for "\"; a trailing comma
-                    # with nothing after it stays as written.
-                    break
                 line = line + cleaned[i]
             i += 1
         out.append(SourceLine(filename, first + 1, normalize(line)))

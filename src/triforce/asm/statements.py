@@ -34,6 +34,10 @@ class StatementRunner:
     def parse_block(self, block: str) -> tuple:
         actions = []
         text = block
+        if text.startswith("@"):
+            # asar 1.91 still reads the old `@command` spelling (deprecated)
+            text = text[1:].lstrip()
+            actions.append(("warn", "W104", "the @ prefix on commands is deprecated; remove it"))
         while text:
             m = _LABEL_COLON.match(text)
             is_global = False
@@ -159,6 +163,8 @@ class StatementRunner:
                 self.block_move(action)
             elif kind == "error":
                 raise AsmError(action[1], action[2])
+            elif kind == "warn":
+                ctx.warn(action[1], action[2])
 
     def require_org(self) -> None:
         st = self.ctx.state

@@ -104,8 +104,8 @@ class LocalBackend:
                 **{dtype_key: self._dtype(torch)})
         except (OSError, ValueError) as exc:
             raise BackendError("missing_model", f"cannot load base model {self.model_path!r}: {exc}",
-                               hint="set backends.local.model to a local model directory "
-                                    "(downloads are not attempted here)", backend=self.name) from None
+                               hint="set backends.local.model to a model directory or a Hugging Face "
+                                    "model id you have downloaded", backend=self.name) from None
         base.to(self._device(torch))
         base.eval()
         # transformers 5 renamed the KV-cache argument from past_key_values to cache.

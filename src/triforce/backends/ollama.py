@@ -10,35 +10,15 @@ memory budget.
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Iterator
 
 from triforce.backends.base import BackendError, BackendHealth, ChatChunk, ChatRequest
 from triforce.backends.http import HttpBackend
+from triforce.backends.ollama_probe import DEFAULT_URL, default_ollama_url, normalize_model
 from triforce.backends.streams import iter_ndjson
 
-DEFAULT_URL = "http://127.0.0.1:11434"
-
-
-def default_ollama_url() -> str:
-    """Ollama's own convention: ``OLLAMA_HOST`` (host[:port] or URL), else 127.0.0.1:11434."""
-    host = os.environ.get("OLLAMA_HOST", "").strip()
-    if not host:
-        return DEFAULT_URL
-    if "://" not in host:
-        host = f"http://{host}"
-    scheme, _, rest = host.partition("://")
-    if ":" not in rest.split("/")[0]:
-        rest = rest.split("/")[0] + ":11434"
-    return f"{scheme}://{rest.split('/')[0]}"
-
-
-def normalize_model(name: str) -> str:
-    """``qwen2.5-coder`` and ``qwen2.5-coder:latest`` are the same Ollama model."""
-    name = name.strip()
-    return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
-
+__all__ = ["OllamaBackend", "DEFAULT_URL", "default_ollama_url", "normalize_model", "pull_hint"]
 
 def pull_hint(model: str) -> str:
     if model.startswith("triforce-"):

@@ -78,7 +78,6 @@ class _Probe:
     reachable: bool
     models: set[str]
     detail: str
-    backend: Backend | None
 
 
 class Resolver:
@@ -142,21 +141,18 @@ class Resolver:
 
     # -- Ollama probe --------------------------------------------------------------
     def probe_ollama(self, base_url: str | None = None) -> _Probe:
-        from triforce.backends.ollama import OllamaBackend, default_ollama_url, normalize_model
+        from triforce.backends.ollama_probe import ProbeError, default_ollama_url, normalize_model, probe_tags
 
         url = (base_url or self.config.get("backends", "ollama", "base_url") or default_ollama_url())
+        url = str(url).rstrip("/")
         if url in self._probes:
             return self._probes[url]
-        options = self.backend_options("ollama", url)
-        options.update(connect_timeout=self.probe_timeout, retries=0)
-        probe_backend = OllamaBackend(**{**options, "timeout": PROBE_TOTAL_TIMEOUT})
         try:
-            models = {normalize_model(m) for m in probe_backend.list_models()}
-            probe = _Probe(True, models, f"Ollama at {url}", None)
-        except BackendError as exc:
-            probe = _Probe(False, set(), f"no Ollama at {url} ({exc.kind})", None)
-        finally:
-            probe_backend.close()
+            models = {normalize_model(m) for m in probe_tags(url, connect_timeout=self.probe_timeout,
+                                                             timeout=PROBE_TOTAL_TIMEOUT)}
+            probe = _Probe(True, models, f"Ollama at {url}")
+        except ProbeError as exc:
+            probe = _Probe(False, set(), f"no Ollama at {url} ({exc.kind})")
         self._probes[url] = probe
         return probe
 
@@ -202,7 +198,7 @@ class Resolver:
                    model: str | None) -> tuple[str, str, str]:
         probe = self.probe_ollama(base_url)
         if probe.reachable:
-            from triforce.backends.ollama import normalize_model
+            from triforce.backends.ollama_probe import normalize_model
 
             wanted = [model] if model else [m for m in (exp.adapter_for("ollama", tier),
                                                         exp.base_model(tier)) if m]
@@ -230,7 +226,7 @@ class Resolver:
         if name == "ollama":
             own = exp.adapter_for("ollama", tier)
             probe = self.probe_ollama(base_url)
-            from triforce.backends.ollama import normalize_model
+            from triforce.backends.ollama_probe import normalize_model
 
             if own and (normalize_model(own) in probe.models or not probe.reachable):
                 return own

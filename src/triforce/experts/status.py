@@ -36,7 +36,7 @@ def _check(resolved: Resolved, resolver: Resolver, health_cache: dict) -> tuple[
     if name == TOOLKIT:
         return True, resolved.reason or "no model: the deterministic toolkit answers"
     if name == "ollama":
-        from triforce.backends.ollama import normalize_model
+        from triforce.backends.ollama_probe import normalize_model
 
         probe = resolver.probe_ollama(getattr(resolved.backend, "base_url", None))
         if not probe.reachable:

@@ -26,7 +26,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from triforce.diagnostics import Diagnostic, note, warning
+from triforce.diagnostics import Diagnostic, error, note
 from triforce.experts.registry import TIER_NAMES, ExpertRegistry
 
 GB = 1024 ** 3
@@ -114,7 +114,7 @@ def load_measurements(path: Path) -> dict[str, float]:
 
 def measurements_from_ollama(loaded: list[dict], registry: ExpertRegistry) -> dict[str, float]:
     """Tier sizes from Ollama's /api/ps (``size_vram`` of a resident model of that tier)."""
-    from triforce.backends.ollama import normalize_model
+    from triforce.backends.ollama_probe import normalize_model
 
     names: dict[str, str] = {}
     for tier in TIER_NAMES:
@@ -155,7 +155,7 @@ def plan_vram(vram_gb: float, registry: ExpertRegistry, *, headroom: float = 0.2
             stretch = (f"{bigger[0].tier} ({registry.tiers[bigger[0].tier].size}) fits only with a "
                        f"reduced context (~{low:.1f} GB of {usable:.1f} GB usable)")
     if shared is None:
-        diags.append(warning("X020", f"{vram_gb:g} GB is too small for the smallest tier "
+        diags.append(error("X020", f"{vram_gb:g} GB is too small for the smallest tier "
                                      f"({fits[0].total_gb:.1f} GB needed with {headroom:.0%} headroom); "
                                      "run on CPU or use the toolkit"))
     # Separate models: a single model must fit on its own.

@@ -207,7 +207,17 @@ def find(mnemonic: str, mode: Mode) -> int | None:
     return by_mnemonic(mnemonic).get(mode)
 
 
+# Effects (registers, flags, flow, stack) are declared per mnemonic in effects_table.py.
+from triforce.isa.effects import (  # noqa: E402  (needs the names above)
+    EFFECTS, Effects, branch_condition, effects, falls_through, is_call,
+    is_conditional_branch, is_jump, is_pull, is_push, is_return, mnemonics_where,
+    stack_bytes, stack_delta,
+)
+
 __all__ = [
+    "EFFECTS", "Effects", "branch_condition", "effects", "falls_through", "is_call",
+    "is_conditional_branch", "is_jump", "is_pull", "is_push", "is_return",
+    "mnemonics_where", "stack_bytes", "stack_delta",
     "BRANCHES", "DIRECT_PAGE_MODES", "MNEMONICS", "Mode", "OPCODES", "Opcode",
     "by_mnemonic", "cycles", "find",
 ]

@@ -61,7 +61,7 @@ def order_intents(
 
     def key(intent: str):
         clause_index = None
-        if clause_scores and len(clause_scores) > 1:
+        if clause_scores and len(clause_scores) == len(clauses) > 1:
             best = max(range(len(clause_scores)), key=lambda c: (clause_scores[c].get(intent, 0.0), -c))
             if clause_scores[best].get(intent, 0.0) >= 0.2:
                 clause_index = best

@@ -19,13 +19,19 @@ DIRECTIVES = frozenset(
 )
 _LABEL_LINE = re.compile(r"^\s*[-+]+\s*$|^\s*[.!@A-Za-z_][\w.!]*:\s*(;.*)?$")
 _CODE_LINE = re.compile(r"^\s*(?:[.!A-Za-z_][\w.!]*:|[-+]+)?\s*([A-Za-z]{2,10})(?:\.[bwlBWL])?(?:\s+(.*))?$")
-_CLAUSE_SPLIT = re.compile(
-    r"(?:[.?!;]+\s+|\n+|,?\s+(?:and\s+)?then\s+|,\s*and\s+|\s+and\s+(?:also\s+)?(?=(?:then\s+)?"
-    r"(?:tell|explain|make|add|fix|write|document|hook|map|optimi[sz]e|speed|check|find|clean|"
+_VERBS = (
+    r"tell|explain|make|add|fix|write|document|hook|map|optimi[sz]e|speed|check|find|clean|"
     r"plan|show|comment|trace|give|protect|harden|clamp|integrate|insert|cut|shave|trim|see|"
     r"figure|patch|debug|list|chart|help|suggest|draw|generate|implement|code|refactor|"
-    r"reorgani[sz]e|organi[sz]e|explain|walk|annotate|guard|validate|sanity|can|could|is|are|how|what|why|where|which)\b)|"
-    r"\s+(?:but|after\s+that|afterwards|before\s+that|once\s+that.s\s+done)\s+)",
+    r"reorgani[sz]e|organi[sz]e|walk|annotate|guard|validate|sanity|sort|work|look|merge|"
+    r"port|wire|chain|get|put|rewrite|convert|audit|break|squeeze|shrink|reduce|design|"
+    r"can|could|is|are|how|what|why|where|which"
+)
+_CLAUSE_SPLIT = re.compile(
+    r"(?:[.?!;]+\s+|\n+|,?\s+(?:and\s+)?then\s+|,\s*and\s+"
+    rf"|\s+and\s+(?:also\s+)?(?=(?:then\s+)?(?:{_VERBS})\b)"
+    rf"|,\s+(?=(?:please\s+)?(?:{_VERBS})\b)"
+    r"|\s+(?:but|after\s+that|afterwards|before\s+that|once\s+that.s\s+done)\s+)",
     re.I,
 )
 
@@ -70,6 +76,7 @@ def split_query(query: str, mnemonics: frozenset[str] | None = None) -> QueryTex
         kept.append(line)
     prose = "\n".join(kept).strip()
     prose = re.sub(r"[ \t]+", " ", prose)
+    prose = re.sub(r"\n\s*\n(\s*\n)+", "\n\n", prose)
     return QueryText(prose=prose, has_code=has_code, truncated=truncated)
 
 

@@ -1,0 +1,111 @@
+import pytest
+
+from triforce.router import RouteDecision, Router, RouterSettings
+from triforce.router.routes import load_routes
+
+
+@pytest.mark.parametrize("query,intents", [
+    ("this eats half my NMI budget", ["optimization"]),
+    ("screen goes black after the transition", ["debugging"]),
+    ("write a routine that fades the screen in over 16 frames", ["generation"]),
+    ("what does $2100 do", ["analysis"]),
+    ("find the routine that draws hearts and make it faster", ["analysis", "optimization"]),
+    ("optimize this and tell me what you changed", ["optimization", "analysis"]),
+    ("hello", ["general"]),
+    ("how do I reverse a string in python", ["general"]),
+])
+def test_routes_known_queries(router, query, intents):
+    decision = router.route(query)
+    assert isinstance(decision, RouteDecision)
+    assert decision.intents == intents
+    assert len(decision.experts) == len(decision.intents)
+    assert 0.0 <= decision.confidence <= 1.0
+    assert decision.path == "embedding"
+    assert decision.latency_ms > 0
+
+
+def test_to_dict_shape(router):
+    data = router.route("optimize this loop").to_dict()
+    assert {"query", "intents", "experts", "confidence", "scores", "path", "latency_ms"} <= set(data)
+    assert data["experts"] == ["din"]
+
+
+def test_top_k_policy(router):
+    query = "find the routine that draws hearts and make it faster"
+    assert len(router.route(query, top_k=1).intents) == 1
+    topk = Router(router.table, model=router.model, settings=RouterSettings(policy="topk", top_k=1),
+                  encoder=router.encoder())
+    assert len(topk.route(query).intents) == 1
+
+
+@pytest.mark.parametrize("query,code", [
+    ("", "R001"),
+    ("   \n\t ", "R001"),
+    (b"\xff\xfe\x00\x01binary\x02\x03\x04\x05\x06\x07", "R002"),
+    ("".join(chr(i % 32) for i in range(2000)), "R003"),
+    ("ok \udcff bytes", "R002"),
+])
+def test_bad_input_gives_general_or_diagnostic(router, query, code):
+    decision = router.route(query)
+    assert code in [d.code for d in decision.diagnostics]
+    assert decision.intents and decision.experts
+
+
+def test_huge_query_is_cut_not_crashed(router):
+    decision = router.route("make this faster please. " + "x" * 1_000_000)
+    assert "R004" in [d.code for d in decision.diagnostics]
+    assert decision.intents == ["optimization"]
+    assert decision.latency_ms < 5000
+
+
+def test_pasted_code_is_routed_by_its_ask(router):
+    query = "this crashes the game, why?\n\nMyHook:\n    LDA $7EF36D\n    CMP #$08\n    BCS +\n    RTL"
+    assert router.route(query).intents == ["debugging"]
+
+
+def test_previous_expert_keeps_a_vague_follow_up(router):
+    plain = router.route("and this one too")
+    follow = router.route("and this one too", previous_expert="din")
+    if plain.intents == ["general"]:
+        assert follow.intents == ["optimization"] and follow.path == "embedding+previous"
+    else:
+        assert follow.intents == plain.intents
+
+
+def test_keyword_mode_and_missing_model(tmp_path):
+    from triforce.config import Config
+
+    cfg = Config(data={"router": {"model": str(tmp_path / "none.npz")}})
+    r = Router.load(cfg)
+    assert "R021" in [d.code for d in r.diagnostics]
+    d = r.route("disassemble this routine")
+    assert d.path == "keyword" and d.intents == ["analysis"]
+    kw = Router(load_routes(), settings=RouterSettings(mode="keyword"))
+    assert kw.route("nothing matches here").intents == ["general"]
+
+
+def test_bad_settings_are_diagnosed():
+    from triforce.config import Config
+
+    r = Router.load(Config(data={"router": {"mode": "psychic", "top_k": "two", "threshold": 0.4}}))
+    assert [d.code for d in r.diagnostics].count("R030") == 2
+    assert r.settings.mode == "auto" and r.settings.threshold == 0.4
+
+
+def test_balance_moves_work_off_a_full_expert(router):
+    decision = router.route("this eats half my NMI budget")
+    same = router.balance(decision, {"din": 1}, {"din": 4})
+    assert same.experts == ["din"]
+    # din is full; no other intent is plausible enough, so the step waits for din.
+    assert router.balance(decision, {"din": 4}, 4).experts == ["din"]
+    moved = router.balance(decision, {"din": 4}, 4, min_score=0.0)
+    assert moved.experts != ["din"] and moved.path.endswith("+balanced")
+
+
+def test_concurrent_first_use_from_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    r = Router.load()
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda q: r.route(q).intents, ["optimize this loop"] * 8))
+    assert results == [["optimization"]] * 8
