@@ -97,3 +97,16 @@ def test_failed_preload_is_recorded_not_raised(store):
         assert manager.on_use("din") == "veran"
         assert manager.events[-1].kind == "error" and "ollama" in manager.events[-1].detail
         backend.close()
+
+
+def test_manager_for_a_shared_resolver(monkeypatch, store):
+    from triforce.experts import Resolver
+
+    models = {"triforce-din:7b": GB, "triforce-veran:7b": GB}
+    with FakeOllama(models) as fake:
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        resolver = Resolver(load_config([]))
+        manager = ModelManager.for_resolver(resolver, backend="ollama", store=store, background=False)
+        assert manager.on_use("din") == "veran"
+        assert fake.running() == ["triforce-veran:7b"]
+        resolver.close()

@@ -187,3 +187,13 @@ def test_request_carries_prompt_model_adapter(no_ollama):
     assert (request.model, request.adapter, request.max_tokens) == (
         "Qwen/Qwen2.5-Coder-7B-Instruct", "nayru", 64)
     assert request.options["expert"] == "nayru"
+
+
+def test_probe_expires_so_a_later_ollama_is_noticed(monkeypatch):
+    with FakeOllama({"qwen2.5-coder:7b": 1}) as fake:
+        monkeypatch.setenv("OLLAMA_HOST", fake.url)
+        resolver = Resolver(load_config([]), probe_ttl=0.0)
+        resolver.resolve("din")
+        resolver.resolve("din")
+        assert [p for m, p, _ in fake.requests] == ["/api/tags", "/api/tags"]
+        resolver.close()

@@ -26,7 +26,7 @@ from triforce.sim import CPU, CPUState
 
 FLAG_BITS = dict(zip("NVMXDIZC", (0x80, 0x40, 0x20, 0x10, 0x08, 0x04, 0x02, 0x01)))
 CONFIGS = [(0, 0, 0), (0, 0, 1), (0, 1, 0), (0, 1, 1), (1, 1, 1)]   # (e, m, x)
-STATES_PER_CONFIG = 6
+STATES_PER_CONFIG = 8
 PERTURBED = ("A", "B", "X", "Y", "D", "DBR")
 
 
@@ -76,10 +76,18 @@ def test_table_facts():
     assert effects("WAI").falls_through and not effects("STP").falls_through
 
 
+EDGE_VALUES = (0x0000, 0x00FF, 0x0100, 0x7FFF, 0x8000, 0xFF00, 0xFFFF)
+
+
+def _value(rng: random.Random) -> int:
+    """A 16-bit value, edges (carries, wraps, signs) 40% of the time."""
+    return rng.choice(EDGE_VALUES) if rng.random() < 0.4 else rng.randrange(0x10000)
+
+
 def _random_state(rng: random.Random, e: int, m: int, x: int) -> CPUState:
     p = rng.randrange(256) & ~0x30 | (m << 5) | (x << 4)
     return CPUState(
-        a=rng.randrange(0x10000), x=rng.randrange(0x10000), y=rng.randrange(0x10000),
+        a=_value(rng), x=_value(rng), y=_value(rng),
         s=(0x100 | rng.randrange(256)) if e else rng.randrange(0x10000),
         d=rng.choice((0, rng.randrange(0x10000))), dbr=rng.randrange(256),
         pbr=rng.randrange(256), pc=rng.randrange(0x10000), p=p, e=e,

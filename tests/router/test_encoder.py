@@ -28,14 +28,34 @@ def test_tokenizer_matches_reference(encoder, shared):
         assert encoder.tokenizer.encode(text, 100_000) == reference.encode(text).ids
 
 
-def test_embeddings_match_sentence_transformers(encoder, shared):
+# Reference embeddings computed once with sentence-transformers 6.2 on the same
+# model files: first eight components and the projection on a fixed random probe.
+REFERENCE = [
+    ("this eats half my NMI budget",
+     [0.04944, 0.07735, -0.00804, 0.0252, 0.01548, -0.07884, 0.03711, 0.00045], -0.19448),
+    ("find the routine that draws hearts and make it faster",
+     [0.03459, 0.05019, 0.00455, -0.0202, -0.08591, 0.01823, -0.03964, -0.09849], 0.66985),
+    ("héllo wörld 日本語 naïve café LDA.w #$00,x",
+     [-0.02455, -0.01436, 0.03965, -0.04626, -0.02215, -0.00743, 0.14408, -0.01012], 0.46304),
+]
+
+
+def test_embeddings_match_reference_values(encoder):
+    probe = np.random.default_rng(65816).normal(size=384)
+    ours = encoder.encode([text for text, _, _ in REFERENCE])
+    for row, (_text, head, projection) in zip(ours, REFERENCE):
+        assert np.abs(row[:8] - np.array(head)).max() < 2e-4
+        assert abs(float(row @ probe) - projection) < 2e-3
+
+
+@pytest.mark.slow
+def test_embeddings_match_sentence_transformers_live(encoder, shared):
+    """The same check against the live reference, where torch is installed."""
     st = pytest.importorskip("sentence_transformers")
-    texts = _queries(shared, 12)
+    texts = _queries(shared, 6)
     reference = st.SentenceTransformer(str(find_model_dir()), device="cpu").encode(
         texts, normalize_embeddings=True)
-    ours = encoder.encode(texts)
-    assert ours.shape == (len(texts), 384)
-    assert np.abs(ours - reference).max() < 1e-4
+    assert np.abs(encoder.encode(texts) - reference).max() < 1e-4
 
 
 def test_batching_does_not_change_embeddings(encoder):

@@ -8,7 +8,7 @@ import httpx
 import openai
 import pytest
 
-from tests.server.conftest import start_server
+from tests.server.harness import start_server
 from triforce.server.settings import ServerSettings
 
 CONCURRENT = 50

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.server.conftest import start_server
+from tests.server.harness import start_server
 from triforce.server.settings import ServerSettings
 
 CHROMIUM = Path("/usr/bin/chromium")

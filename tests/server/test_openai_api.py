@@ -8,7 +8,7 @@ import httpx
 import openai
 import pytest
 
-from tests.server.conftest import reply_for
+from tests.server.harness import reply_for
 
 
 @pytest.fixture()

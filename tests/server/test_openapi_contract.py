@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.server.conftest import make_factory, real_router
+from tests.server.harness import make_factory, real_router
 from triforce.config import Config
 
 schemathesis = pytest.importorskip("schemathesis", reason="pip install -e '.[test]'")

@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from tests.server.conftest import start_server
+from tests.server.harness import start_server
 from triforce.server.settings import ServerSettings
 
 CHAT = "/v1/chat/completions"
@@ -229,3 +229,35 @@ def test_server_survives_all_of_the_above(live_server):
         health = c.get("/health").json()
         assert health["status"] == "ok"
         assert c.post(CHAT, json=GOOD).status_code == 200
+
+
+class ExplodingOrchestrator:
+    """An orchestrator with a bug: ask() raises with an internal path in the message."""
+
+    def ask(self, request, on_event=None):
+        raise RuntimeError("boom in /work/main/src/triforce/orchestrator/core.py line 1")
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_an_orchestrator_crash_is_a_clean_500_and_still_logged(tmp_path, stream):
+    server = start_server(tmp_path, orchestrator=ExplodingOrchestrator())
+    try:
+        with live_client(server) as c:
+            response = c.post(CHAT, json={**GOOD, "stream": stream})
+            ollama = c.post("/api/chat", json={**GOOD, "stream": stream})
+        assert_clean(response.text + ollama.text)
+        if stream:
+            assert '"code":"H112"' in response.text and response.text.endswith("data: [DONE]\n\n")
+            assert json.loads(ollama.text.strip().splitlines()[-1])["error"]
+        else:
+            assert response.status_code == 500 and response.json()["error"]["code"] == "H112"
+            assert ollama.status_code == 500 and isinstance(ollama.json()["error"], str)
+        assert server.wait_for_rows(2) == 2
+        assert {r["status"] for r in server.store.recent_requests()} == {"error"}
+        assert httpx.get(server.url + "/health").json()["in_flight"] == 0
+    finally:
+        server.stop()
+
+
+def live_client(server):
+    return server.client()

@@ -2,10 +2,8 @@
 of the facts the linter needs (M/X widths, what is on the stack, whether the
 carry is known).
 
-Widths and stack sizes come from ``triforce.isa``: an instruction whose row
-has the ``m``/``x`` penalty moves a register-sized operand, and a stack push
-takes two internal cycles plus one per byte (pull: three plus one per byte),
-so the byte count is read off the table's cycle counts instead of restated.
+Every instruction fact (control-flow class, stack bytes, flags written) comes
+from ``triforce.isa``'s effects table; this module only interprets it.
 """
 
 from __future__ import annotations
@@ -14,20 +12,9 @@ import re
 from dataclasses import dataclass, field, replace
 
 from triforce.analysis.source import Statement, parse_number, parse_operand
-from triforce.isa import BRANCHES, Mode, by_mnemonic, cycles, OPCODES
+from triforce.isa import BRANCHES, effects, stack_bytes
+from triforce.isa.effects import COMPUTED, OPERAND_CLEARS, OPERAND_SETS, stack_size_depends_on
 
-#: Control never falls through these.
-UNCONDITIONAL = frozenset({"RTS", "RTL", "RTI", "JMP", "JML", "BRA", "BRL", "STP"})
-RETURNS = frozenset({"RTS", "RTL", "RTI"})
-PUSHES = frozenset({"PHA", "PHX", "PHY", "PHP", "PHB", "PHD", "PHK", "PEA", "PEI", "PER"})
-PULLS = frozenset({"PLA", "PLX", "PLY", "PLP", "PLB", "PLD"})
-
-# Flag effects are not in the isa table yet; the linter only needs to know
-# which instructions leave a known carry behind (see the report to isa).
-CARRY_WRITERS = frozenset({
-    "CLC", "SEC", "ADC", "SBC", "CMP", "CPX", "CPY", "ASL", "LSR", "ROL", "ROR",
-    "PLP", "XCE", "RTI",
-})
 DATA_DIRECTIVES = frozenset({"db", "dw", "dl", "dd", "incbin", "fillbyte", "fill", "pad", "skip"})
 
 
@@ -125,18 +112,19 @@ def build_program(statements: list[Statement]) -> Program:
         if not statement.is_instruction:
             continue
         mnemonic = statement.mnemonic
+        kind = effects(mnemonic).flow
         nxt = [index + 1] if index + 1 < count and _executable(statements[index + 1]) else []
         operand = parse_operand(statement)
         target = resolve(index, statement.operand) if operand.kind == "addr" else None
-        if mnemonic in BRANCHES or mnemonic == "BRL":
-            succ = ([] if mnemonic in ("BRA", "BRL") else nxt) + ([target] if target is not None else [])
-        elif mnemonic in ("JMP", "JML"):
+        if kind == "branch":
+            succ = nxt + ([target] if target is not None else [])
+        elif kind == "jump":
             succ = [target] if target is not None and not operand.indirect else []
-        elif mnemonic in RETURNS or mnemonic == "STP":
+        elif not effects(mnemonic).falls_through:
             succ = []
         else:
             succ = nxt
-            if mnemonic in ("JSR", "JSL"):
+            if kind == "call":
                 calls.append((index, mnemonic, target if not operand.indirect else None))
         successors[index] = succ
     return Program(statements, labels, successors, banks, label_banks, calls)
@@ -159,26 +147,25 @@ def merge(a: FlowState, b: FlowState) -> FlowState:
     )
 
 
-def stack_bytes(mnemonic: str, m: int | None, x: int | None) -> int | None:
-    """Bytes a push/pull moves, read from the isa table's cycle counts."""
-    if mnemonic in ("PEA", "PEI", "PER"):
-        return 2
-    op = OPCODES[by_mnemonic(mnemonic)[Mode.IMP]]
-    if ("m" in op.penalties and m is None) or ("x" in op.penalties and x is None):
+def moved_bytes(mnemonic: str, m: int | None, x: int | None) -> int | None:
+    """Bytes a push/pull moves; None when it depends on a width that is unknown."""
+    width = stack_size_depends_on(mnemonic)
+    if (width == "m" and m is None) or (width == "x" and x is None):
         return None
-    spent = cycles(op, m=1 if m is None else m, x=1 if x is None else x)
-    return spent - (2 if mnemonic in PUSHES else 3)
+    return sum(stack_bytes(mnemonic, 1 if m is None else m, 1 if x is None else x))
 
 
 def transfer(statement: Statement, state: FlowState) -> FlowState:
     """The state after one instruction (fall-through edge)."""
     mnemonic = statement.mnemonic
+    fx = effects(mnemonic)
     m, x, stack = state.m, state.x, state.stack
     carry = state.carry
-    if mnemonic in ("REP", "SEP"):
+    mode_flag = fx.flags.get("M")
+    if mode_flag in (OPERAND_CLEARS, OPERAND_SETS):      # REP / SEP
         number = parse_number(statement.operand.lstrip("#"))
         value = number[0] if number else None
-        new = 0 if mnemonic == "REP" else 1
+        new = 0 if mode_flag == OPERAND_CLEARS else 1
         if value is None:
             m = x = None
             carry = ""
@@ -189,37 +176,45 @@ def transfer(statement: Statement, state: FlowState) -> FlowState:
                 x = new
             if value & 0x01:
                 carry = "set"
-    elif mnemonic == "XCE":
-        m = x = None
-    elif mnemonic in PUSHES:
-        size = stack_bytes(mnemonic, m, x)
+    elif fx.flow == "next" and fx.push:
+        size = moved_bytes(mnemonic, m, x)
         item = StackItem(size, mnemonic[2], m, x)
         stack = None if stack is None else stack + (item,)
-    elif mnemonic in PULLS:
-        size = stack_bytes(mnemonic, m, x)
+    elif fx.flow == "next" and fx.pull:
+        size = moved_bytes(mnemonic, m, x)
+        restores_flags = mode_flag == COMPUTED           # PLP
         if stack:
             top = stack[-1]
-            if mnemonic == "PLP" and top.kind == "P":
+            if restores_flags and top.kind == "P":
                 m, x = top.m, top.x
-            elif mnemonic == "PLP":
+            elif restores_flags:
                 m = x = None
             stack = stack[:-1] if top.size == size or size is None else None
         elif stack is not None:
             # Pulling below the entry depth: the routine reaches into its caller.
             stack = None
-            if mnemonic == "PLP":
+            if restores_flags:
                 m = x = None
-    elif mnemonic in ("JSR", "JSL"):
+    elif mode_flag == COMPUTED:                           # XCE (RTI ends the flow)
+        m = x = None
+    elif fx.flow == "call":
         carry = ""
-    if mnemonic in CARRY_WRITERS:
+    if fx.writes_flag("C", unconditionally=True):
+        # How the carry was prepared: by an add, a subtract, or anything else.
         carry = {"ADC": "add", "SBC": "sub"}.get(mnemonic, "set")
     return FlowState(m, x, stack, carry)
+
+
+def tests_carry(mnemonic: str) -> bool:
+    """A conditional branch on the carry (BCC/BCS): its edges prove the carry."""
+    condition = effects(mnemonic).condition
+    return condition is not None and condition[0] == "C"
 
 
 def branch_state(statement: Statement, state: FlowState) -> FlowState:
     """State on the taken edge of a branch: a carry test proves the carry."""
     after = transfer(statement, state)
-    if statement.mnemonic in ("BCC", "BCS"):
+    if tests_carry(statement.mnemonic):
         return replace(after, carry="set")
     return after
 
@@ -257,10 +252,10 @@ def run_dataflow(program: Program, entries: dict[int, FlowState]):
         statement = statements[index]
         fall = transfer(statement, new)
         for succ in program.successors.get(index, []):
-            is_fallthrough = succ == index + 1 and statement.mnemonic not in ("BRA", "BRL", "JMP", "JML")
+            is_fallthrough = succ == index + 1 and effects(statement.mnemonic).flow != "jump"
             if statement.mnemonic in BRANCHES and not is_fallthrough:
                 work.append((succ, branch_state(statement, new)))
-            elif statement.mnemonic in ("BCC", "BCS"):
+            elif tests_carry(statement.mnemonic):
                 work.append((succ, replace(fall, carry="set")))
             else:
                 work.append((succ, fall))

@@ -20,16 +20,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from triforce.analysis.flow import (
-    CARRY_WRITERS, RETURNS, UNCONDITIONAL, FlowState, Program, build_program,
-    reachable_from, run_dataflow,
+    FlowState, Program, build_program, reachable_from, run_dataflow,
 )
 from triforce.analysis.source import Statement, parse_operand, parse_source
 from triforce.diagnostics import Diagnostic, SourceSpan, has_errors, note, warning
-from triforce.isa import BRANCHES, Mode, OPCODES, by_mnemonic
+from triforce.isa import MNEMONICS, Mode, OPCODES, by_mnemonic, effects, falls_through, stack_bytes
+from triforce.isa.queries import far_twin, subroutine_return, tested_flag
 
 WRITE_ACCESS = frozenset({"w", "rmw"})
-# Operands of these name code or stack values, not data the instruction reads or writes.
-_NOT_DATA_ACCESS = BRANCHES | {"BRL", "JMP", "JML", "JSR", "JSL", "PEA", "PEI", "PER", "MVN", "MVP"}
+#: Mnemonics that always leave a carry the code chose (kept for importers; from isa).
+CARRY_WRITERS = frozenset(name for name in MNEMONICS
+                          if effects(name).writes_flag("C", unconditionally=True))
+
+
+def _names_data(mnemonic: str) -> bool:
+    """Whether the operand is data the instruction reads or writes (not a jump target,
+    a value pushed, or a block-move bank)."""
+    return any(OPCODES[code].access for code in by_mnemonic(mnemonic).values())
 
 
 @dataclass
@@ -143,7 +150,7 @@ def _immediate_widths(ctx: _Context):
 
 def _stack_balance(ctx: _Context):
     for index, statement in ctx.instructions():
-        if statement.mnemonic not in ("RTS", "RTL"):
+        if not subroutine_return(statement.mnemonic):
             continue
         state = ctx.states.get(index)
         if state is None or state.depth in (0, None):
@@ -161,19 +168,25 @@ def _return_kinds(ctx: _Context):
             continue
         returns = {ctx.program.statements[i].mnemonic
                    for i in reachable_from(ctx.program, target)
-                   if ctx.program.statements[i].mnemonic in RETURNS}
-        if mnemonic == "JSR" and "RTL" in returns and "RTS" not in returns:
-            yield warning("L003", "JSR to a routine that returns with RTL (it pulls one byte too many)",
-                          ctx.span(index))
-        elif mnemonic == "JSL" and "RTS" in returns and "RTL" not in returns:
-            yield warning("L003", "JSL to a routine that returns with RTS (it leaves the bank byte on the stack)",
-                          ctx.span(index))
+                   if subroutine_return(ctx.program.statements[i].mnemonic)}
+        pushed = stack_bytes(mnemonic)[0]
+        pulled = {stack_bytes(name)[1] for name in returns}
+        if not returns or pushed in pulled:
+            continue
+        kind = "/".join(sorted(returns))
+        if min(pulled) > pushed:
+            yield warning("L003", f"{mnemonic} to a routine that returns with {kind} "
+                          "(it pulls more bytes than the call pushed)", ctx.span(index))
+        else:
+            yield warning("L003", f"{mnemonic} to a routine that returns with {kind} "
+                          "(it leaves the bank byte on the stack)", ctx.span(index))
 
 
 def _bank_calls(ctx: _Context):
     program = ctx.program
     for index, statement in ctx.instructions():
-        if statement.mnemonic not in ("JSR", "JMP") or statement.suffix == ".l":
+        use = far_twin(statement.mnemonic)
+        if use is None or statement.suffix == ".l":
             continue
         operand = parse_operand(statement)
         if operand.kind != "addr" or operand.indirect or operand.value is not None:
@@ -184,7 +197,6 @@ def _bank_calls(ctx: _Context):
         if here is None or there is None or name not in program.label_banks:
             continue
         if (here & 0x7F) != (there & 0x7F):
-            use = "JSL" if statement.mnemonic == "JSR" else "JML"
             yield warning("L004", f"{statement.mnemonic} {name}: the label is in bank ${there:02X} but this "
                           f"code runs in bank ${here:02X}; use {use}", ctx.span(index))
 
@@ -207,7 +219,7 @@ def _memory_targets(ctx: _Context):
         operand = parse_operand(statement)
         if operand.kind != "addr" or operand.value is None or operand.indirect:
             continue
-        if statement.mnemonic in _NOT_DATA_ACCESS:
+        if not _names_data(statement.mnemonic):
             continue
         value, size = operand.value, operand.size
         writes = _writes_memory(statement, operand)
@@ -246,7 +258,7 @@ def _unreachable(ctx: _Context):
     previous: Statement | None = None
     for index, statement in enumerate(statements):
         if statement.is_instruction and previous is not None and previous.is_instruction \
-                and previous.mnemonic in UNCONDITIONAL and not statement.labels:
+                and not falls_through(previous.mnemonic) and not statement.labels:
             yield warning("L008", f"unreachable: follows {previous.mnemonic} and has no label",
                           ctx.span(index))
         if statement.is_instruction or statement.labels or statement.directive:
@@ -256,7 +268,7 @@ def _unreachable(ctx: _Context):
 def _return_widths(ctx: _Context):
     entry_m, entry_x = ctx.entry_widths
     for index, statement in ctx.instructions():
-        if statement.mnemonic not in ("RTS", "RTL"):
+        if not subroutine_return(statement.mnemonic):
             continue
         state = ctx.states.get(index)
         if state is None:
@@ -288,13 +300,18 @@ def _sign_loops(ctx: _Context):
         for later in range(index + 1, min(index + 12, len(statements))):
             other = statements[later]
             if other.mnemonic in (f"DE{register}", f"IN{register}") and later + 1 < len(statements) \
-                    and statements[later + 1].mnemonic in ("BPL", "BMI"):
+                    and _tests_sign(statements[later + 1]):
                 yield warning("L011", f"{register} starts at ${operand.value:0{2 if state.x else 4}X}, negative "
                               f"as a {'8' if state.x else '16'}-bit value, so {statements[later + 1].mnemonic} "
                               "ends the loop after the first pass", ctx.span(index))
                 break
-            if other.mnemonic in UNCONDITIONAL:
+            if other.is_instruction and not falls_through(other.mnemonic):
                 break
+
+
+def _tests_sign(statement: Statement) -> bool:
+    """BPL/BMI: a conditional branch on N."""
+    return statement.is_instruction and tested_flag(statement.mnemonic) == "N"
 
 
 __all__ = ["LintResult", "lint", "CARRY_WRITERS"]

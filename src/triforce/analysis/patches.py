@@ -158,7 +158,7 @@ def _estimate(statement) -> int:
         return 3
     if statement.mnemonic in BRANCHES:
         return 2
-    if statement.mnemonic in ("JSL", "JML") or operand.size == 3:
+    if (Mode.LONG in modes and Mode.ABS not in modes) or operand.size == 3:   # JSL, JML
         return 4
     if Mode.REL16 in modes:
         return 3

@@ -13,8 +13,15 @@ from dataclasses import dataclass, replace
 from typing import Iterator
 
 from triforce.analysis.source import parse_number, parse_operand, parse_source, strip_comment
+from triforce.isa import BRANCHES, Mode, branch_condition, find
+from triforce.isa.queries import (
+    branch_on, compared_register, jump_for_call, register_writes, return_for_call,
+    sets_widths_from_operand, transfers_control, writes_memory,
+)
 
-STZ_MODES = ("", "x")   # STZ exists for dp, dp,x, abs, abs,x
+# Addressing modes a plain store operand may be in, by (index, operand bytes).
+_STORE_MODES = {("", 1): (Mode.DP,), ("", 2): (Mode.ABS,), ("", None): (Mode.DP, Mode.ABS),
+                ("x", 1): (Mode.DP_X,), ("x", 2): (Mode.ABS_X,), ("x", None): (Mode.DP_X, Mode.ABS_X)}
 
 
 @dataclass(frozen=True)
@@ -90,9 +97,10 @@ def _stz_operand(entry: Entry) -> bool:
         return False
     statement = parse_source(entry.text)[0]
     operand = parse_operand(statement)
-    if operand.kind != "addr" or operand.indirect or operand.index not in STZ_MODES:
+    modes = _STORE_MODES.get((operand.index, operand.size))
+    if operand.kind != "addr" or operand.indirect or modes is None:
         return False
-    return operand.size in (None, 1, 2) and statement.suffix in ("", ".b", ".w")
+    return all(find("STZ", mode) is not None for mode in modes) and statement.suffix in ("", ".b", ".w")
 
 
 def propose(entries: list[Entry]) -> Iterator[Proposal]:
@@ -121,13 +129,16 @@ def _stz(entries):
 
 def _drop_compare_zero(entries):
     for i, entry in enumerate(entries):
-        if entry.mnemonic in ("CMP", "CPX", "CPY") and _is_zero_immediate(entry):
+        if compared_register(entry.mnemonic) and _is_zero_immediate(entry):
             yield Proposal("cmp0", f"drop {entry.text}: the load before it already set N and Z",
                            tuple(_remove(entries, i)))
 
 
 def _drop_single(entries):
-    """Flag and mode instructions that may be redundant (the checker decides)."""
+    """Flag and mode instructions that may be redundant (the checker decides).
+
+    A policy, not an instruction fact: SEI/CLI/SED are never proposed, since
+    interrupts and decimal mode matter beyond what the checker compares."""
     for i, entry in enumerate(entries):
         if entry.mnemonic in ("CLC", "SEC", "CLD", "CLV", "REP", "SEP", "NOP"):
             yield Proposal("redundant", f"drop {entry.text}", tuple(_remove(entries, i)))
@@ -138,7 +149,8 @@ def _drop_single(entries):
 def _mode_pair(entries):
     for i in range(len(entries) - 1):
         a, b = entries[i], entries[i + 1]
-        if {a.mnemonic, b.mnemonic} == {"REP", "SEP"} and not b.labels and \
+        if {sets_widths_from_operand(a.mnemonic), sets_widths_from_operand(b.mnemonic)} == {0, 1} \
+                and not b.labels and \
                 a.operand.replace(" ", "") == b.operand.replace(" ", ""):
             yield Proposal("mode-pair", f"drop {a.text} : {b.text} (cancel out)",
                            tuple(_remove(_remove(entries, i + 1), i)))
@@ -147,9 +159,9 @@ def _mode_pair(entries):
 def _tail_call(entries):
     for i in range(len(entries) - 1):
         a, b = entries[i], entries[i + 1]
-        pairs = {("JSR", "RTS"): "JMP", ("JSL", "RTL"): "JML"}
-        if (a.mnemonic, b.mnemonic) in pairs and not b.labels and not a.operand.startswith("("):
-            jump = pairs[(a.mnemonic, b.mnemonic)]
+        jump = jump_for_call(a.mnemonic)
+        if jump and b.mnemonic == return_for_call(a.mnemonic) and not b.labels \
+                and not a.operand.startswith("("):
             out = list(entries)
             out[i] = replace(a, text=f"{jump} {a.operand}", mnemonic=jump,
                              comment="tail call: its return goes to our caller")
@@ -223,7 +235,8 @@ def _redundant_load(entries):
                 if previous.operand == entry.operand:
                     yield Proposal("reload", f"drop the repeated {entry.text}", tuple(_remove(entries, i)))
                 break
-            if previous.mnemonic not in ("STA", "STX", "STY", "STZ", "TSB", "TRB") or previous.labels and j != i - 1:
+            leaves_a = "A" not in register_writes(previous.mnemonic, accumulator=previous.operand in ("", "A"))
+            if not (writes_memory(previous.mnemonic) and leaves_a) or previous.labels and j != i - 1:
                 break
             if previous.labels:
                 break
@@ -232,7 +245,7 @@ def _redundant_load(entries):
 def _long_to_absolute(entries):
     """``$7E0B40,x`` -> ``$0B40,x``: low WRAM is mirrored in banks $00-$3F."""
     for i, entry in enumerate(entries):
-        if not entry.mnemonic or entry.mnemonic in ("JML", "JSL", "JMP", "JSR"):
+        if not entry.mnemonic or transfers_control(entry.mnemonic):
             continue
         operand = entry.operand
         head, sep, index = operand.partition(",")
@@ -291,7 +304,6 @@ def _multiply_loop(entries):
 
 def _hoist_constant_load(entries):
     """A constant ``LDA #k`` inside a loop whose other instructions leave A alone: load it once."""
-    a_writers = ("LDA", "PLA", "TXA", "TYA", "TDC", "TSC", "XBA", "ADC", "SBC", "AND", "ORA", "EOR")
     for i, entry in enumerate(entries):
         if entry.mnemonic != "LDA" or not entry.operand.startswith("#"):
             continue
@@ -302,13 +314,13 @@ def _hoist_constant_load(entries):
         if label is None:
             continue
         end = next((k for k in range(i, len(entries))
-                    if entries[k].mnemonic in ("BNE", "BPL", "BMI", "BEQ", "BCC", "BCS", "BVC", "BVS", "BRA")
+                    if entries[k].mnemonic in BRANCHES
                     and entries[k].operand == label), None)
         if end is None or any(e.labels for e in entries[start + 1:end + 1] if e is not entry):
             continue
         loop = entries[start:end + 1]
-        changes_a = [e for e in loop if e.mnemonic in a_writers or
-                     (e.mnemonic in ("INC", "DEC", "ASL", "LSR", "ROL", "ROR") and e.operand in ("", "A"))]
+        changes_a = [e for e in loop
+                     if "A" in register_writes(e.mnemonic, accumulator=e.operand in ("", "A"))]
         if len(changes_a) != 1:
             continue
         moved = _remove(entries, i)
@@ -412,8 +424,7 @@ def _count_down(entries):
 def _bit_test(entries):
     """Testing bit 7 or 6 of memory with LDA/AND(/CMP) and a branch: BIT puts those
     bits in N and V without touching A."""
-    flips = {("BNE", True): {0x80: "BPL", 0x40: "BVC"}, ("BEQ", True): {0x80: "BMI", 0x40: "BVS"},
-             ("BEQ", False): {0x80: "BPL", 0x40: "BVC"}, ("BNE", False): {0x80: "BMI", 0x40: "BVS"}}
+    bit_flags = {0x80: "N", 0x40: "V"}     # where BIT copies memory bits 7 and 6
     for i in range(len(entries)):
         for with_compare in (True, False):
             size = 4 if with_compare else 3
@@ -431,10 +442,13 @@ def _bit_test(entries):
                 value = parse_number(compare.operand[1:]) if compare.mnemonic == "CMP" and compare.operand.startswith("#") else None
                 if not value or value[0] != number[0]:
                     continue
-            new_branch = flips.get((branch.mnemonic, with_compare), {}).get(number[0])
-            if not new_branch:
+            if branch_condition(branch.mnemonic) not in (("Z", 0), ("Z", 1)):
                 continue
+            # AND #bit: Z=0 when the bit is set; AND+CMP #bit: Z=1 when it is.
+            taken_when_zero_clear = branch_condition(branch.mnemonic) == ("Z", 0)
+            taken_when_set = taken_when_zero_clear != with_compare
+            new_branch = branch_on(bit_flags[number[0]], 1 if taken_when_set else 0)
             body = [_make("BIT", load.operand, load.labels, f"bit {7 if number[0] == 0x80 else 6} -> "
-                          f"{'N' if number[0] == 0x80 else 'V'}"), _make(new_branch, branch.operand)]
+                          f"{bit_flags[number[0]]}"), _make(new_branch, branch.operand)]
             yield Proposal("bit-test", f"LDA/AND #${number[0]:02X}{'/CMP' if with_compare else ''}/{branch.mnemonic} "
                            f"-> BIT/{new_branch}", tuple(entries[:i] + body + entries[i + size:]))

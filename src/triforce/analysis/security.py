@@ -11,15 +11,11 @@ from __future__ import annotations
 
 from triforce.analysis.source import parse_operand, parse_source
 from triforce.diagnostics import Diagnostic, SourceSpan, warning
-from triforce.isa import OPCODES, by_mnemonic
+from triforce.isa.queries import (
+    compared_register, loaded_register, transferred_registers, transfers_control, writes_memory,
+)
 
-_COMPARES = ("CMP", "CPX", "CPY")
-_INDEX_LOADS = {"LDX": "x", "LDY": "y"}
-_TRANSFERS = {"TAX": "x", "TAY": "y"}
-
-
-def _writes(mnemonic: str) -> bool:
-    return any(OPCODES[c].access in ("w", "rmw") for c in by_mnemonic(mnemonic).values())
+_INDEXES = ("X", "Y")
 
 
 def _is_ram(value: int, size: int | None) -> bool:
@@ -43,34 +39,36 @@ def audit(source: str, *, filename: str = "<input>") -> list[Diagnostic]:
         mnemonic = statement.mnemonic
         operand = parse_operand(statement)
         span = SourceSpan(filename, statement.line, statement.col)
-        if mnemonic in _COMPARES:
-            register = {"CMP": None, "CPX": "x", "CPY": "y"}[mnemonic]
-            if register:
-                tainted.pop(register, None)
+        compared = compared_register(mnemonic)
+        if compared:
+            if compared in _INDEXES:
+                tainted.pop(compared.lower(), None)
             else:
                 a_from_memory = None
             continue
         if mnemonic in ("AND",) and operand.kind == "imm":
             a_from_memory = None      # masking bounds the value
             continue
-        if mnemonic in _INDEX_LOADS:
-            register = _INDEX_LOADS[mnemonic]
+        loaded = loaded_register(mnemonic)
+        if loaded in _INDEXES:
+            register = loaded.lower()
             if operand.kind == "addr":
                 tainted[register] = statement.line
             else:
                 tainted.pop(register, None)
             continue
-        if mnemonic == "LDA":
+        if loaded == "A":
             a_from_memory = statement.line if operand.kind == "addr" else None
             continue
-        if mnemonic in _TRANSFERS:
-            register = _TRANSFERS[mnemonic]
+        copied = transferred_registers(mnemonic)
+        if copied and copied[0] == "A" and copied[1] in _INDEXES:
+            register = copied[1].lower()
             if a_from_memory is not None:
                 tainted[register] = a_from_memory
             else:
                 tainted.pop(register, None)
             continue
-        if mnemonic in ("JMP", "JML", "JSR") and operand.kind == "addr" and operand.indirect:
+        if transfers_control(mnemonic) and operand.kind == "addr" and operand.indirect:
             if operand.value is not None and _is_ram(operand.value, operand.size):
                 found.append(warning("L202", f"{statement.text}: the jump address is read from RAM "
                                      f"(${operand.value:04X}); a stray write there hijacks the program counter", span))
@@ -78,7 +76,7 @@ def audit(source: str, *, filename: str = "<input>") -> list[Diagnostic]:
                 found.append(warning("L203", f"{statement.text}: X comes from memory (line {tainted['x']}) and "
                                      "is not compared against the table size first", span))
             continue
-        if operand.kind == "addr" and _writes(mnemonic):
+        if operand.kind == "addr" and writes_memory(mnemonic):
             register = operand.index or ("y" if operand.indirect in ("(", "[") and operand.index == "y" else "")
             if register in tainted:
                 found.append(warning("L201", f"{statement.text}: {register.upper()} comes from memory "

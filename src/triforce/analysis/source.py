@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from triforce.isa import MNEMONICS
+from triforce.isa import MNEMONICS, Mode, by_mnemonic
 
 _MAIN_LABEL = re.compile(r"^\s*([A-Za-z_][\w]*)\s*:(?!:)")
 _SUB_LABEL = re.compile(r"^\s*(\.+[A-Za-z_][\w.]*)\s*:?")
@@ -183,7 +183,7 @@ def parse_operand(statement: Statement) -> Operand:
         number = parse_number(base)
         value, size = (number if number else (None, None))
         return Operand("imm", base=base, value=value, size=suffix_size or size)
-    if statement.mnemonic in ("MVN", "MVP"):
+    if Mode.BLOCK in by_mnemonic(statement.mnemonic):
         return Operand("block", base=text)
     indirect = ""
     index = ""

@@ -85,6 +85,7 @@ CODES = MappingProxyType({
     "A514": "macro recursion limit reached",
     "A515": "variadic argument index out of range",
     "A516": "macro parameter not found",
+    "A517": "rep at the end of a file or macro",
     "A601": "file not found",
     "A602": "file outside the source and -I folders (or no folder to read from)",
     "A603": "not a regular file (device, FIFO, directory)",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from triforce.asm import expr as X
 from triforce.diagnostics import Diagnostic, Severity, SourceSpan
@@ -43,15 +44,15 @@ class Label:
     is_static: bool = True
 
 
-@dataclass(frozen=True)
-class Write:
+class Write(NamedTuple):
+    """Bytes written at one place: SNES address, file offset (no copier header), data."""
+
     snes_addr: int
     pc_offset: int
     data: bytes
 
 
-@dataclass(frozen=True)
-class LineRecord:
+class LineRecord(NamedTuple):
     """One source line that emitted bytes.
 
     ``m``/``x`` are the register widths straight-line REP/SEP/XCE tracking implies

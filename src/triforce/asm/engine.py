@@ -107,14 +107,14 @@ def _line_info(text: str) -> tuple:
     """(special, blocks, first words): 1 = macro header, 2 = endmacro, 3 = one plain statement."""
     low = text.lower()
     if low.startswith("macro "):
-        return 1, (), ()
+        return 1, (), (), None
     if low == "endmacro":
-        return 2, (), ()
+        return 2, (), (), None
     blocks = split_blocks(text) if ":" in text else [text]
     words = tuple(first_word(b) for b in blocks)
     if len(blocks) == 1 and blocks[0] and words[0] not in _CONTROL and words[0] != "rep":
-        return 3, tuple(blocks), words        # 3: a single plain statement
-    return 0, tuple(blocks), words
+        return 3, tuple(blocks), words, [None]     # 3: a single plain statement
+    return 0, tuple(blocks), words, None
 
 
 class Engine:
@@ -142,7 +142,8 @@ class Engine:
         ctx = self.ctx
         cond: list[Cond] = []
         line_cache = ctx.line_cache
-        run_block = self.stmts.run_block
+        actions_for = self.stmts.actions_for
+        run_actions = self.stmts.run_actions
         check_bank_cross = self.stmts.check_bank_cross
         idx = 0
         start_block = 0
@@ -176,11 +177,15 @@ class Engine:
             if info is None:
                 info = _line_info(text)
                 line_cache[text] = info
-            special, blocks, words = info
+            special, blocks, words, words_actions = info
             if special == 3 and start_block == 0 and ctx.state.rep_count is None:
-                # the common case: one plain statement on the line
+                # the common case: one plain statement on the line (its parsed
+                # actions are kept with the line, so no lookup per pass)
                 try:
-                    run_block(blocks[0], frame)
+                    actions = words_actions[0]
+                    if actions is None:
+                        actions = words_actions[0] = actions_for(blocks[0])
+                    run_actions(actions, frame)
                     if ctx.pass_no == ctx.final_pass:
                         check_bank_cross()
                 except FatalError:
@@ -238,6 +243,7 @@ class Engine:
                 idx, start_block = jump
         if ctx.state.rep_count is not None:
             ctx.state.rep_count = None
+            ctx.report("A517", "rep with nothing after it to repeat")
         if cond:
             ctx.report("A503", f"unclosed {cond[-1].kind}")
 

@@ -132,15 +132,27 @@ class StatementRunner:
                     fixed = self._real_len(info, shape[0], "", kind, arg, static=True)
                 except AsmError:
                     fixed = None
-        return ("insn", mnem, modifier, kind, arg, info, fixed)
+        # With a single possible width the layout never depends on the operand, so
+        # measuring passes need not look at it (the final pass still checks it).
+        early = fixed
+        widths = [w for w in info.widths if w]
+        if early is None and len(widths) == 1 and not info.branch and not info.implied_repeat:
+            early = widths[0]
+        return ("insn", mnem, modifier, kind, arg, info, fixed, early)
 
     # ----- running -------------------------------------------------------------------
-    def run_block(self, block: str, frame) -> None:
-        ctx = self.ctx
-        actions = ctx.stmt_cache.get(block)
+    def actions_for(self, block: str) -> tuple:
+        actions = self.ctx.stmt_cache.get(block)
         if actions is None:
             actions = self.parse_block(block)
-            ctx.stmt_cache[block] = actions
+            self.ctx.stmt_cache[block] = actions
+        return actions
+
+    def run_block(self, block: str, frame) -> None:
+        self.run_actions(self.actions_for(block), frame)
+
+    def run_actions(self, actions: tuple, frame) -> None:
+        ctx = self.ctx
         for action in actions:
             kind = action[0]
             if kind == "raw":
@@ -221,12 +233,12 @@ class StatementRunner:
 
     # ----- instructions --------------------------------------------------------------
     def instruction(self, action) -> None:
-        _, mnem, modifier, kind, arg, info, fixed = action
+        _, mnem, modifier, kind, arg, info, fixed, early = action
         ctx = self.ctx
         st = ctx.state
         final = ctx.pass_no == ctx.final_pass
-        if fixed is not None and not final:
-            self.advance(1 + fixed)
+        if early is not None and not final:
+            self.advance(1 + early)
             return
         self.require_org()
         if info.branch:

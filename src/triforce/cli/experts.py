@@ -51,19 +51,17 @@ def _experts(args) -> int:
     if args.json:
         print(json.dumps([s.to_dict() for s in statuses], indent=2))
         return 0
-    header = ["EXPERT", "INTENT", *[t.upper() for t in TIERS], "BACKEND", "MODEL / ADAPTER", "NOW"]
+    header = ["EXPERT", "INTENT", *[t.upper() for t in TIERS], "ADAPTER", "BACKEND", "MODEL", "NOW"]
     rows = []
     for s in statuses:
         expert = registry.experts.get(s.name)
         adapter = s.adapter
         if adapter is None and expert is not None and s.backend in ("ollama", "toolkit"):
+            # Ollama serves an adapter as a model of its own (`triforce export ollama`).
             adapter = expert.adapter_for("ollama", args.tier or "fast")
-        model = s.model if s.backend != "toolkit" else "-"
-        served = " + ".join(x for x in (model, adapter) if x and x != model) if adapter else model
-        if s.backend == "ollama":
-            served = s.model
-        rows.append([s.name, s.intent, *[s.models[t] for t in TIERS], s.backend, served or "-",
-                     "yes" if s.reachable else "no"])
+        model = "-" if s.backend == "toolkit" else s.model
+        rows.append([s.name, s.intent, *[s.models[t] for t in TIERS], adapter or "-", s.backend,
+                     model or "-", "yes" if s.reachable else "no"])
     widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
     for row in [header] + rows:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())

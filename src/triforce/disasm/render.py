@@ -16,6 +16,7 @@ same bytes:
 from __future__ import annotations
 
 from triforce.isa import OPCODES, Mode, by_mnemonic
+from triforce.isa.queries import sets_widths_from_operand
 
 DIALECTS = ("asar", "ca65", "64tass")
 
@@ -63,7 +64,8 @@ def render(opcode: int, operand: int | None, length: int, *, label: str | None =
             return f"{mnemonic} {hex_value(second, 1)},{hex_value(first, 1)}"
         return f"{mnemonic} {hex_value(first, 1)},{hex_value(second, 1)}"
     if mode in (Mode.IMM_M, Mode.IMM_X, Mode.IMM8):
-        if dialect == "ca65" and mnemonic in ("BRK", "COP", "WDM"):
+        # BRK/COP/WDM: a signature byte, not an operand the instruction uses.
+        if dialect == "ca65" and mode is Mode.IMM8 and sets_widths_from_operand(mnemonic) is None:
             return f"{mnemonic} {hex_value(operand, 1)}"  # ca65's signature-byte form
         return f"{mnemonic} #{hex_value(operand, size)}"
     if mode in (Mode.REL8, Mode.REL16):

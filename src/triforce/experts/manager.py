@@ -50,6 +50,18 @@ class ModelManager:
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
 
+    @classmethod
+    def for_resolver(cls, resolver, *, tier: str | None = None, backend: str | None = None,
+                     **options) -> "ModelManager":
+        """A manager for the backend ``resolver`` picks (a shared Resolver keeps one instance)."""
+        first = next(iter(resolver.registry.experts))
+        backend_obj = resolver.resolve(first, tier=tier, backend=backend).backend
+
+        def model_for(expert: str) -> str:
+            return resolver.resolve(expert, tier=tier, backend=backend).model
+
+        return cls(backend_obj, resolver.registry, model_for=model_for, **options)
+
     # -- sizes -------------------------------------------------------------------
     def _size_gb(self, model: str) -> float:
         loaded = getattr(self.backend, "loaded_models", None)

@@ -13,12 +13,14 @@ Automatic (nothing configured): a local Ollama on its default address when it
 has the expert's model (its ``triforce-NAME`` build, else the tier's base
 model), otherwise the toolkit; ``Resolved.reason`` says why. The Ollama probe
 uses a short connect timeout and its answer is cached on the
-:class:`Resolver` object (never at module level), so a Resolver kept by a
-long-running caller resolves all experts with one probe.
+:class:`Resolver` object (never at module level) for ``probe_ttl`` seconds,
+so a Resolver kept by a long-running caller resolves all experts with one
+probe yet notices an Ollama started later.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
@@ -85,14 +87,16 @@ class Resolver:
 
     def __init__(self, config: Config | None = None, *, registry: ExpertRegistry | None = None,
                  extra_factories: Mapping[str, Callable[..., Backend]] | None = None,
-                 probe_timeout: float = PROBE_CONNECT_TIMEOUT, shared: bool = True):
+                 probe_timeout: float = PROBE_CONNECT_TIMEOUT, probe_ttl: float = 30.0,
+                 shared: bool = True):
         self.config = config if config is not None else load_config()
         self.registry = registry or load_registry(self.config)
         self.extra_factories = dict(extra_factories or {})
         self.probe_timeout = probe_timeout
+        self.probe_ttl = probe_ttl    # a long-running server notices an Ollama started later
         self.shared = shared          # False: each Resolved owns (and closes) its backends
         self._backends: dict[tuple, Backend] = {}
-        self._probes: dict[str, _Probe] = {}
+        self._probes: dict[str, tuple[float, _Probe]] = {}
 
     # -- backends ----------------------------------------------------------------
     def backend_options(self, name: str, base_url: str | None = None) -> dict:
@@ -117,8 +121,6 @@ class Resolver:
             return self._backends[key]
         try:
             backend = create(name, self.extra_factories or None, **options)
-        except BackendError:
-            raise
         except ImportError as exc:
             raise BackendError("config", f"backend {name!r} is not available: {exc}",
                                hint="install the missing extra (e.g. `pip install triforce[local]`)",
@@ -145,15 +147,16 @@ class Resolver:
 
         url = (base_url or self.config.get("backends", "ollama", "base_url") or default_ollama_url())
         url = str(url).rstrip("/")
-        if url in self._probes:
-            return self._probes[url]
+        cached = self._probes.get(url)
+        if cached is not None and time.monotonic() - cached[0] < self.probe_ttl:
+            return cached[1]
         try:
             models = {normalize_model(m) for m in probe_tags(url, connect_timeout=self.probe_timeout,
                                                              timeout=PROBE_TOTAL_TIMEOUT)}
             probe = _Probe(True, models, f"Ollama at {url}")
         except ProbeError as exc:
             probe = _Probe(False, set(), f"no Ollama at {url} ({exc.kind})")
-        self._probes[url] = probe
+        self._probes[url] = (time.monotonic(), probe)
         return probe
 
     # -- resolution --------------------------------------------------------------

@@ -73,7 +73,7 @@ class Metrics:
                 return
             route = answer_dict.get("route") or {}
             intents = route.get("intents") or []
-            if intents:
+            if intents and route.get("path") != "forced":   # a forced expert is no routing
                 self.routed += 1
                 if list(intents) == ["general"]:
                     self.fallbacks += 1
@@ -126,7 +126,8 @@ class Metrics:
             family("triforce_expert_steps_total", "counter", "Plan steps run, per expert.",
                    [("", {"expert": e}, n) for e, n in sorted(self.experts.items())])
             family("triforce_routed_requests_total", "counter",
-                   "Requests the router planned.", [("", {}, self.routed)])
+                   "Requests the router planned (forced experts excluded).",
+                   [("", {}, self.routed)])
             family("triforce_fallback_requests_total", "counter",
                    "Requests routed to the general fallback.", [("", {}, self.fallbacks)])
             family("triforce_fallback_ratio", "gauge", "Fallbacks over routed requests.",

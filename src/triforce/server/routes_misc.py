@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from triforce import __version__
@@ -29,7 +29,7 @@ async def route(body: RouteRequest, request: Request):
     result = await run_in_threadpool(engine.route, body.query, top_k=body.top_k,
                                      previous_expert=body.previous_expert)
     request.app.state.metrics.observe_route()
-    return result
+    return JSONResponse(result)   # already plain JSON data: skip re-validating it
 
 
 @router.get("/health", response_model=HealthResponse)
@@ -40,9 +40,11 @@ async def health(request: Request):
         store = "ok"
     except Exception as exc:  # noqa: BLE001 - reported as degraded, never raised
         store = f"unavailable: {type(exc).__name__}"
-    return {"status": "ok" if store == "ok" else "degraded", "version": __version__,
+    degraded = store != "ok" or engine.router is None
+    return {"status": "degraded" if degraded else "ok", "version": __version__,
             "uptime_s": round(time.time() - engine.started, 3),
             "experts": sorted(engine.experts), "store": store,
+            "router": "ok" if engine.router is not None else "unavailable",
             "in_flight": request.app.state.limiter.active()}
 
 

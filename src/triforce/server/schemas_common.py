@@ -123,6 +123,8 @@ class HealthResponse(BaseModel):
     uptime_s: float
     experts: list[str]
     store: str = Field(description="ok, or why the statistics store cannot be read")
+    router: str = Field(description="ok | unavailable (/v1/route answers 503; chats use "
+                                    "the fallback expert)")
     in_flight: int
 
 
