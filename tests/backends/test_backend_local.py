@@ -87,3 +87,30 @@ def test_preload_loads_base_and_adapter(tiny_models):
     assert backend.base_loads == 1 and backend.resident_adapters() == ["din"]
     assert backend.health().ok
     backend.close()
+
+
+def test_resolver_wires_the_local_backend(tiny_models, tmp_path, local):
+    from triforce.config import load_config
+    from triforce.experts import Resolver
+
+    config_file = tmp_path / "triforce.toml"
+    config_file.write_text(f"""
+[backends.local]
+model = "{tiny_models.base}"
+threads = 1
+[experts.din.adapters]
+local = "{tiny_models.adapter('din')}"
+[experts.nayru.adapters]
+local = "{tiny_models.adapter('nayru')}"
+""")
+    resolver = Resolver(load_config([config_file]))
+    din = resolver.resolve("din", backend="local")
+    nayru = resolver.resolve("nayru", backend="local")
+    assert din.backend is nayru.backend                 # one base for every expert
+    assert (din.model, din.adapter, nayru.adapter) == (str(tiny_models.base), "din", "nayru")
+    request = din.request(PROMPT[1:], temperature=0.0, max_tokens=10)
+    text, final = collect(din.chain().chat(request))
+    assert final.backend == "local" and final.adapter == "din"
+    assert text == collect(local.chat(request))[0]      # same weights, same prompt: same answer
+    assert din.backend.stats()["base_loads"] == 1
+    resolver.close()

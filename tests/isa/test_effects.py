@@ -19,7 +19,16 @@ import random
 import pytest
 
 from triforce.isa import (
-    EFFECTS, MNEMONICS, OPCODES, Mode, effects, is_return, stack_bytes, stack_delta,
+    BRANCHES,
+    EFFECTS,
+    MNEMONICS,
+    OPCODES,
+    Mode,
+    by_mnemonic,
+    effects,
+    is_return,
+    stack_bytes,
+    stack_delta,
 )
 from triforce.isa.effects import CLEARED, FLAGS, OPERAND_CLEARS, OPERAND_SETS, SET
 from triforce.sim import CPU, CPUState
@@ -82,6 +91,20 @@ EDGE_VALUES = (0x0000, 0x00FF, 0x0100, 0x7FFF, 0x8000, 0xFF00, 0xFFFF)
 def _value(rng: random.Random) -> int:
     """A 16-bit value, edges (carries, wraps, signs) 40% of the time."""
     return rng.choice(EDGE_VALUES) if rng.random() < 0.4 else rng.randrange(0x10000)
+
+
+def test_control_flow_columns_agree():
+    """PC is declared written exactly when control can go elsewhere; PBR when it can
+    change bank; every conditional branch names its flag."""
+    for name, row in EFFECTS.items():
+        elsewhere = row.flow not in ("next", "wait", "halt")
+        block_move = set(by_mnemonic(name)) == {Mode.BLOCK}
+        assert ("PC" in row.writes) == (elsewhere or block_move), name
+        long_forms = {Mode.LONG, Mode.ABS_IND_L} & set(by_mnemonic(name))
+        if "PBR" in row.writes:
+            assert long_forms or row.flow in ("return", "interrupt"), name
+        assert (row.flow == "branch") == (row.condition is not None), name
+        assert (row.flow == "branch") == (name in BRANCHES and name != "BRA"), name
 
 
 def _random_state(rng: random.Random, e: int, m: int, x: int) -> CPUState:
@@ -169,10 +192,11 @@ def _check_step(op, fx, before: CPUState, after: CPUState, *, read, writes, halt
             expect = 0x100 | (expect & 0xFF)
         assert after.s == expect, f"{where}: S moved {after.s - before.s}, declared {delta}"
     nxt = (before.pc + length) & 0xFFFF
-    if fx.flow in ("next", "wait", "halt") and fx.mnemonic not in ("MVN", "MVP"):
-        assert (after.pbr, after.pc) == (before.pbr, nxt), f"{where}: PC not at the next instruction"
-    if fx.mnemonic in ("MVN", "MVP"):
+    repeats = fx.flow == "next" and "PC" in fx.writes     # MVN/MVP: once per byte moved
+    if repeats:
         assert after.pc in (before.pc, nxt), f"{where}: block move PC"
+    elif fx.flow in ("next", "wait", "halt"):
+        assert (after.pbr, after.pc) == (before.pbr, nxt), f"{where}: PC not at the next instruction"
     if fx.flow == "branch":
         flag, value = fx.condition
         taken = bool(before.p & FLAG_BITS[flag]) == bool(value)
@@ -180,7 +204,7 @@ def _check_step(op, fx, before: CPUState, after: CPUState, *, read, writes, halt
             target = (nxt + operand - (256 if operand & 0x80 else 0)) & 0xFFFF
             assert after.pc == (target if taken else nxt), f"{where}: branch went wrong way"
     assert halted == (fx.flow in ("wait", "halt")), f"{where}: halt state"
-    if writes is not None and not fx.writes_memory and fx.mnemonic not in ("MVN", "MVP"):
+    if writes is not None and not fx.writes_memory and not repeats:
         assert len(writes) == pushed, f"{where}: {len(writes)} bytes written, {pushed} pushed"
         assert all(addr >> 16 == 0 for addr, _ in writes), f"{where}: push outside bank 0"
 
@@ -253,7 +277,7 @@ def test_oracle_vectors_agree_with_declared_effects(shared):
             before = CPUState.from_dict(init).normalized()
             after = CPUState.from_dict(final)
             # The vectors list no bus writes of unchanged bytes, nor a halt flag.
-            _check_step(op, fx, before, after, read=lambda addr: ram.get(addr, 0), writes=None,
+            _check_step(op, fx, before, after, read=lambda addr, ram=ram: ram.get(addr, 0), writes=None,
                         halted=fx.flow in ("wait", "halt"), where=test["name"])
             total += 1
     assert total > 10_000

@@ -80,3 +80,21 @@ def test_serve_runs_the_mock_backend_from_the_command_line(tmp_path):
             _, err = process.communicate()
     assert process.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_settings_from_the_server_config_section_and_flags():
+    section = {"host": "127.0.0.2", "max-tokens": 100, "cors_origins": "https://a.example",
+               "per_client_concurrency": 3, "unknown_key": 1}
+    settings = ServerSettings.from_config(section, port=9000, host=None)
+    assert (settings.host, settings.port, settings.max_tokens) == ("127.0.0.2", 9000, 100)
+    assert settings.cors_origins == ("https://a.example",)
+    assert settings.per_client_concurrency == 3
+    assert ServerSettings.from_config(section, host="::1").host == "::1"   # flags win
+
+
+def test_wrongly_typed_config_values_are_diagnosed_not_crashed(tmp_path, monkeypatch, capsys):
+    (tmp_path / "triforce.toml").write_text('[server]\nport = "eighty"\nmax_tokens = true\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error[H006]") == 2 and "Traceback" not in err

@@ -70,10 +70,11 @@ def test_empty_request_loads_the_model_and_ps_lists_used_models(client, live_ser
     assert "triforce/impa:latest" in running
 
 
-def test_show_and_version(client):
+def test_show_version_and_heartbeat(client, live_server):
     shown = client.show("triforce/link")
     assert shown.details.family == "triforce"
-    assert httpx.get(client._client.base_url.join("/api/version")).json()["version"]
+    assert httpx.get(live_server.url + "/api/version").json()["version"]
+    assert httpx.head(live_server.url + "/").status_code == 200   # `ollama` CLI's liveness probe
 
 
 def test_unknown_model_is_an_ollama_error(client):

@@ -53,7 +53,7 @@ def valid_data_is_accepted(ctx, response, case):
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
+@settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 def test_api_matches_its_openapi_description(case):
     from schemathesis.checks import positive_data_acceptance
@@ -77,3 +77,20 @@ def test_openapi_describes_both_apis(api_schema):
     components = raw["components"]["schemas"]
     assert {"ChatCompletion", "ChatCompletionChunk", "TriforceInfo", "OllamaChatResponse"} <= set(components)
     assert all("422" not in op["responses"] for ops in paths.values() for op in ops.values())
+
+
+def test_openapi_declares_bearer_auth_and_the_servers_limits(tmp_path):
+    from triforce.server.app import create_app
+    from triforce.server.settings import ServerSettings
+    from triforce.store import Store
+
+    app = create_app(ServerSettings(api_key="contract-key-1", max_tokens=512, max_messages=7),
+                     store=Store(tmp_path / "s.db"), config=Config(),
+                     orchestrator=None, backend_factory=make_factory())
+    raw = app.openapi()
+    assert raw["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
+    assert raw["security"] == [{"bearer": []}]
+    assert raw["paths"]["/health"]["get"]["security"] == []
+    request = raw["components"]["schemas"]["ChatCompletionRequest"]["properties"]
+    assert {"type": "integer", "minimum": 1, "maximum": 512} in request["max_tokens"]["anyOf"]
+    assert request["messages"]["maxItems"] == 7

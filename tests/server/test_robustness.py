@@ -94,6 +94,20 @@ def test_huge_bodies_are_refused_before_parsing(live_server):
         assert c.post(CHAT, json=GOOD).status_code == 200
 
 
+def test_a_body_that_never_arrives_times_out(tmp_path):
+    server = start_server(tmp_path, settings=ServerSettings(port=0, body_timeout_s=0.5))
+    try:
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"model\"")
+        reply = sock.recv(4096)
+        sock.close()
+        assert reply.startswith(b"HTTP/1.1 408") and b"H115" in reply
+        assert httpx.get(server.url + "/health").status_code == 200
+    finally:
+        server.stop()
+
+
 def _raw_stream_then_hang_up(port: int, path: str, body: dict, read_bytes: int) -> bytes:
     """Start a streaming request on a raw socket, read a little, then close it."""
     payload = json.dumps(body).encode()
@@ -229,6 +243,15 @@ def test_server_survives_all_of_the_above(live_server):
         health = c.get("/health").json()
         assert health["status"] == "ok"
         assert c.post(CHAT, json=GOOD).status_code == 200
+        metrics = c.get("/metrics").text
+    # Every orchestration that ran is in the log exactly once, and nothing else is:
+    # the rejected requests above never reached it.
+    finished = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+                   if line.startswith("triforce_requests_total{"))
+    rows = live_server.store.recent_requests(limit=10_000)
+    assert len(rows) == finished
+    assert len({row["id"] for row in rows}) == len(rows)
+    assert all(row["steps"][0]["expert"] == "din" for row in rows)
 
 
 class ExplodingOrchestrator:
@@ -242,7 +265,7 @@ class ExplodingOrchestrator:
 def test_an_orchestrator_crash_is_a_clean_500_and_still_logged(tmp_path, stream):
     server = start_server(tmp_path, orchestrator=ExplodingOrchestrator())
     try:
-        with live_client(server) as c:
+        with server.client() as c:
             response = c.post(CHAT, json={**GOOD, "stream": stream})
             ollama = c.post("/api/chat", json={**GOOD, "stream": stream})
         assert_clean(response.text + ollama.text)
@@ -257,7 +280,3 @@ def test_an_orchestrator_crash_is_a_clean_500_and_still_logged(tmp_path, stream)
         assert httpx.get(server.url + "/health").json()["in_flight"] == 0
     finally:
         server.stop()
-
-
-def live_client(server):
-    return server.client()

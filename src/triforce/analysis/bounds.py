@@ -14,6 +14,16 @@ from triforce.analysis.machine import EntryState, Machine, build, canonical
 from triforce.analysis.peephole import Entry, render, to_entries
 from triforce.analysis.source import parse_number, parse_operand, parse_source
 from triforce.diagnostics import Diagnostic, note
+from triforce.isa.queries import (
+    compare_for,
+    compared_register,
+    loaded_register,
+    register_reads,
+    register_writes,
+    subroutine_return,
+    transferred_registers,
+    writes_memory,
+)
 
 GUARD_LABEL = ".out_of_range"
 
@@ -64,34 +74,37 @@ def _find_index_load(entries: list[Entry]) -> tuple[int, str, str] | None:
     write before anything loads them. ``-1`` means "check at the start".
     """
     for i, entry in enumerate(entries):
-        if entry.mnemonic in ("LDX", "LDY", "LDA") and not entry.operand.startswith("#"):
+        register = loaded_register(entry.mnemonic)
+        if register and not entry.operand.startswith("#"):
             statement = parse_source(entry.text)[0]
             operand = parse_operand(statement)
             if operand.kind != "addr" or operand.value is None or operand.index:
                 continue
-            compare = {"LDX": "CPX", "LDY": "CPY", "LDA": "CMP"}[entry.mnemonic]
-            if entry.mnemonic == "LDA":
+            compare = compare_for(register)
+            if register == "A":
                 follows = [e.mnemonic for e in entries[i + 1:i + 5]]
-                if not any(m in ("TAX", "TAY") for m in follows):
+                if not any(_a_to_index(m) for m in follows):
                     continue
             return i, compare, entry.operand
-    loaded: set[str] = set()
-    a_writers = ("LDA", "PLA", "TXA", "TYA", "TDC", "TSC", "XBA")
+    loaded: set[str] = set()     # registers given a new value (not derived from the entry one)
     for i, entry in enumerate(entries):
-        if entry.mnemonic in ("TAX", "TAY") and "A" not in loaded:
-            return i - 1, "CMP", "A"
-        if entry.mnemonic in a_writers:
-            loaded.add("A")
-        if entry.mnemonic in ("LDX", "PLX", "TAX", "TYX", "TSX"):
-            loaded.add("X")
-        if entry.mnemonic in ("LDY", "PLY", "TAY", "TXY"):
-            loaded.add("Y")
-        if entry.mnemonic in ("STA", "STZ", "INC", "DEC", "ASL", "LSR", "ROL", "ROR", "TSB", "TRB"):
+        if _a_to_index(entry.mnemonic) and "A" not in loaded:
+            return i - 1, compare_for("A"), "A"
+        accumulator = entry.operand in ("", "A")
+        loaded |= register_writes(entry.mnemonic, accumulator=accumulator) - \
+            register_reads(entry.mnemonic, accumulator=accumulator)
+        if writes_memory(entry.mnemonic):
             index = entry.operand.replace(" ", "").lower()[-2:]
             register = {",x": "X", ",y": "Y"}.get(index)
             if register and register not in loaded:
-                return -1, "CPX" if register == "X" else "CPY", register
+                return -1, compare_for(register), register
     return None
+
+
+def _a_to_index(mnemonic: str) -> bool:
+    """TAX/TAY: the accumulator copied into an index register."""
+    copied = transferred_registers(mnemonic)
+    return copied is not None and copied[0] == "A" and copied[1] in ("X", "Y")
 
 
 def guard(source: str, bound: int, *, m: int = 1, x: int = 1, states: int = 300, seed: int = 0,
@@ -102,7 +115,7 @@ def guard(source: str, bound: int, *, m: int = 1, x: int = 1, states: int = 300,
         return GuardResult(False, diagnostics=[note("L301", "no index from memory or from an entry register "
                                                     "was found to guard")])
     at, compare, memory = found
-    digits = 2 if (x if compare != "CMP" else m) else 4
+    digits = 2 if (m if compared_register(compare) == "A" else x) else 4
     guard_lines = [Entry((), f"{compare} #${bound:0{digits}X}", compare, f"#${bound:0{digits}X}",
                          f"{bound} or more is out of range"),
                    Entry((), f"BCS {GUARD_LABEL}", "BCS", GUARD_LABEL, "write nothing")]
@@ -113,7 +126,7 @@ def guard(source: str, bound: int, *, m: int = 1, x: int = 1, states: int = 300,
                                                guard_lines[0].operand, guard_lines[0].comment))
         entries = [Entry((), first.text, first.mnemonic, first.operand, first.comment)] + entries[1:]
     guarded = entries[:at + 1] + guard_lines + entries[at + 1:]
-    returns = [k for k, e in enumerate(guarded) if e.mnemonic in ("RTS", "RTL")]
+    returns = [k for k, e in enumerate(guarded) if subroutine_return(e.mnemonic)]
     if returns and returns[-1] == len(guarded) - 1:
         last = guarded[-1]
         guarded[-1] = Entry(last.labels + (GUARD_LABEL,), last.text, last.mnemonic, last.operand, last.comment)
@@ -152,7 +165,7 @@ def guard(source: str, bound: int, *, m: int = 1, x: int = 1, states: int = 300,
         return result
     machine = Machine(built)
     rng = random.Random(seed)
-    width_top = 0xFF if (x if compare != "CMP" else m) else 0xFFFF
+    width_top = 0xFF if (m if compared_register(compare) == "A" else x) else 0xFFFF
     edges = {bound, width_top, 0x80 if width_top == 0xFF else 0x8000, min(width_top, bound + 1)}
     values = sorted(v for v in edges if bound <= v <= width_top)
     values += [rng.randint(bound, width_top) for _ in range(16) if bound <= width_top]

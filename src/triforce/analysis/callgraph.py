@@ -7,9 +7,14 @@ import re
 from dataclasses import dataclass, field
 
 from triforce.analysis.source import parse_operand, parse_source
-from triforce.isa import OPCODES, Mode, by_mnemonic
+from triforce.isa import OPCODES, Mode, by_mnemonic, effects, is_return
+from triforce.isa.queries import transfers_control
 
-_CALLS = ("JSR", "JSL", "JMP", "JML")
+
+def _leaves_routine(mnemonic: str) -> bool:
+    """JSR/JSL/JMP/JML: a call or jump to an absolute or long address (not a branch)."""
+    modes = by_mnemonic(mnemonic)
+    return transfers_control(mnemonic) and Mode.REL8 not in modes and Mode.REL16 not in modes
 
 
 @dataclass
@@ -67,15 +72,15 @@ def map_code(source: str) -> CodeMap:
         if not statement.is_instruction or current is None:
             continue
         operand = parse_operand(statement)
-        if statement.mnemonic in _CALLS and operand.kind == "addr" and not operand.indirect:
+        if _leaves_routine(statement.mnemonic) and operand.kind == "addr" and not operand.indirect:
             target = operand.base
             if target not in current.calls:
                 current.calls.append(target)
             continue
-        if statement.mnemonic in ("RTS", "RTL", "RTI") and statement.mnemonic not in current.returns:
+        if is_return(statement.mnemonic) and statement.mnemonic not in current.returns:
             current.returns.append(statement.mnemonic)
-        if operand.kind != "addr" or operand.value is None or statement.mnemonic.startswith("B") and \
-                statement.mnemonic not in ("BIT",):
+        if operand.kind != "addr" or operand.value is None \
+                or effects(statement.mnemonic).flow in ("branch", "jump"):
             continue
         access = _access(statement.mnemonic, operand)
         addr = operand.value

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field, replace
 
 from triforce.analysis.source import Statement, parse_number, parse_operand
 from triforce.isa import BRANCHES, effects, stack_bytes
-from triforce.isa.effects import COMPUTED, OPERAND_CLEARS, OPERAND_SETS, stack_size_depends_on
+from triforce.isa.effects import (
+    COMPUTED,
+    OPERAND_CLEARS,
+    OPERAND_SETS,
+    stack_size_depends_on,
+)
 
 DATA_DIRECTIVES = frozenset({"db", "dw", "dl", "dd", "incbin", "fillbyte", "fill", "pad", "skip"})
 

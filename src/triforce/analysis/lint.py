@@ -20,12 +20,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from triforce.analysis.flow import (
-    FlowState, Program, build_program, reachable_from, run_dataflow,
+    FlowState,
+    Program,
+    build_program,
+    reachable_from,
+    run_dataflow,
 )
 from triforce.analysis.source import Statement, parse_operand, parse_source
 from triforce.diagnostics import Diagnostic, SourceSpan, has_errors, note, warning
-from triforce.isa import MNEMONICS, Mode, OPCODES, by_mnemonic, effects, falls_through, stack_bytes
-from triforce.isa.queries import far_twin, subroutine_return, tested_flag
+from triforce.isa import (
+    MNEMONICS,
+    OPCODES,
+    Mode,
+    by_mnemonic,
+    effects,
+    falls_through,
+    stack_bytes,
+)
+from triforce.isa.queries import branch_flag, far_twin, subroutine_return
 
 WRITE_ACCESS = frozenset({"w", "rmw"})
 #: Mnemonics that always leave a carry the code chose (kept for importers; from isa).
@@ -311,7 +323,7 @@ def _sign_loops(ctx: _Context):
 
 def _tests_sign(statement: Statement) -> bool:
     """BPL/BMI: a conditional branch on N."""
-    return statement.is_instruction and tested_flag(statement.mnemonic) == "N"
+    return statement.is_instruction and branch_flag(statement.mnemonic) == "N"
 
 
-__all__ = ["LintResult", "lint", "CARRY_WRITERS"]
+__all__ = ["CARRY_WRITERS", "LintResult", "lint"]

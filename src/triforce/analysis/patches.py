@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from triforce.analysis.source import parse_number, parse_operand, parse_source
 from triforce.diagnostics import Diagnostic, SourceSpan, note, warning
-from triforce.isa import BRANCHES, Mode, OPCODES, by_mnemonic
+from triforce.isa import BRANCHES, OPCODES, Mode, by_mnemonic
 
 LOROM_BANK_BYTES = 0x8000
 BLANK_ROM_BYTES = 0x100000

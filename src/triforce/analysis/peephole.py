@@ -9,14 +9,25 @@ a CLC that might matter, say) without ever producing wrong code.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Iterator
 
-from triforce.analysis.source import parse_number, parse_operand, parse_source, strip_comment
+from triforce.analysis.source import (
+    parse_number,
+    parse_operand,
+    parse_source,
+    strip_comment,
+)
 from triforce.isa import BRANCHES, Mode, branch_condition, find
 from triforce.isa.queries import (
-    branch_on, compared_register, jump_for_call, register_writes, return_for_call,
-    sets_widths_from_operand, transfers_control, writes_memory,
+    branch_on,
+    compared_register,
+    jump_for_call,
+    register_writes,
+    return_for_call,
+    sets_widths_from_operand,
+    transfers_control,
+    writes_memory,
 )
 
 # Addressing modes a plain store operand may be in, by (index, operand bytes).

@@ -12,7 +12,11 @@ from __future__ import annotations
 from triforce.analysis.source import parse_operand, parse_source
 from triforce.diagnostics import Diagnostic, SourceSpan, warning
 from triforce.isa.queries import (
-    compared_register, loaded_register, transferred_registers, transfers_control, writes_memory,
+    compared_register,
+    loaded_register,
+    transferred_registers,
+    transfers_control,
+    writes_memory,
 )
 
 _INDEXES = ("X", "Y")

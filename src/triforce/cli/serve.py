@@ -78,5 +78,5 @@ def run(args) -> int:
           f"OpenAI API at /v1, Ollama API at /api)", file=sys.stderr)
     uvicorn.run(app, host=settings.host, port=int(settings.port), log_level=args.log_level,
                 timeout_keep_alive=5, limit_concurrency=settings.max_connections,
-                server_header=False)
+                timeout_graceful_shutdown=5, server_header=False)
     return 0

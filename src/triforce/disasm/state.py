@@ -8,40 +8,18 @@ idioms that set them (``PHK : PLB``, ``LDA #$7E : PHA : PLB``, ``PEA : PLD``,
 (None), never a guess. A call (JSR/JSL) is assumed to return with the stack,
 M/X, DB and D as they were, as disassemblers conventionally do; A is forgotten.
 
-The small mnemonic sets below describe register/stack *effects* used only for
-this bookkeeping; encodings, modes and lengths all come from ``triforce.isa``.
+Which registers, flags and stack bytes an instruction touches, and where
+control goes, come from ``triforce.isa``'s effects table; this module only
+models the values.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from triforce.isa import Mode, Opcode
+from triforce.isa import Mode, Opcode, effects, stack_bytes
+from triforce.isa.queries import register_writes
 
-# Pushes and pulls whose bytes are modelled (fixed size, or sized by M or X).
-_PUSH_FIXED = frozenset({"PHB", "PHK", "PHD", "PHP", "PEA", "PEI", "PER"})
-_PUSH_M = frozenset({"PHA"})
-_PUSH_X = frozenset({"PHX", "PHY"})
-_PULL_FIXED = frozenset({"PLB", "PLD", "PLP"})
-_PULL_M = frozenset({"PLA"})
-_PULL_X = frozenset({"PLX", "PLY"})
-# Instructions that leave the accumulator's value alone (everything else may change it).
-_KEEPS_A = frozenset({
-    "PHA", "PHB", "PHD", "PHK", "PHP", "PHX", "PHY", "PEA", "PEI", "PER", "PLB", "PLD", "PLP",
-    "PLX", "PLY", "STA", "STX", "STY", "STZ", "LDX", "LDY", "INX", "INY", "DEX", "DEY",
-    "TAX", "TAY", "TXY", "TYX", "TSX", "TXS", "TCD", "TCS", "CMP", "CPX", "CPY", "BIT",
-    "CLC", "SEC", "CLI", "SEI", "CLD", "SED", "CLV", "REP", "SEP", "XCE", "NOP", "WDM",
-    "BRA", "BRL", "BPL", "BMI", "BVC", "BVS", "BCC", "BCS", "BNE", "BEQ",
-    "JMP", "JML", "RTS", "RTL", "RTI",
-})
-# Instructions that leave the carry flag alone (used only to carry CLC/SEC to XCE).
-_KEEPS_CARRY = frozenset({
-    "CLI", "SEI", "CLD", "SED", "CLV", "NOP", "PHA", "PHB", "PHD", "PHK", "PHP", "PHX",
-    "PHY", "PEA", "PLB", "STA", "STX", "STY", "STZ", "LDA", "LDX", "LDY", "TCD", "TCS",
-    "TAX", "TAY", "TXA", "TYA", "TXY", "TYX", "INX", "INY", "DEX", "DEY", "XBA", "WDM",
-})
-# Control leaves the straight line here: what follows is reached some other way.
-_ENDS_FLOW = frozenset({"RTS", "RTL", "RTI", "JMP", "JML", "BRA", "BRL", "STP"})
 _STACK_LIMIT = 64  # bytes of known stack kept; deeper knowledge is dropped
 
 #: What ``CpuKnowledge.step`` returns when M/X were pulled from an unknown byte.
@@ -96,9 +74,13 @@ class CpuKnowledge:
         """Update the knowledge after ``op`` at ``addr``; returns a diagnostic
         code when something could not be known (e.g. PLP of an unknown byte)."""
         name = op.mnemonic
+        fx = effects(op)
         note = None
         old_carry = self.carry
-        if name not in _KEEPS_A:
+        # Calls and interrupt handlers may change anything; jumps lead elsewhere.
+        leaves = fx.flow not in ("next", "branch")
+        if "A" in register_writes(name, accumulator=op.mode is Mode.ACC) or \
+                fx.flow in ("call", "interrupt", "wait"):
             a_lo, a_hi = self.a_lo, self.a_hi
             self.a_lo = self.a_hi = None
             if name == "LDA" and op.mode is Mode.IMM_M and operand is not None:
@@ -108,7 +90,7 @@ class CpuKnowledge:
                 self.a_lo, self.a_hi = self.d & 0xFF, self.d >> 8
             elif name == "XBA":
                 self.a_lo, self.a_hi = a_hi, a_lo
-        if name not in _KEEPS_CARRY:
+        if fx.writes_flag("C") or leaves:
             self.carry = None
 
         if name == "REP" and operand is not None:
@@ -133,9 +115,9 @@ class CpuKnowledge:
             self.emulation = new_e
             if new_e:
                 self._set_flags(1, 1)
-        elif name in _PUSH_FIXED or name in _PUSH_M or name in _PUSH_X:
+        elif fx.push and fx.flow == "next":
             self._apply_push(name, operand, addr)
-        elif name in _PULL_FIXED or name in _PULL_M or name in _PULL_X:
+        elif fx.pull and fx.flow == "next":
             note = self._apply_pull(name)
         elif name == "TCD":
             self.d = self._word(self.a_lo, self.a_hi)
@@ -146,7 +128,7 @@ class CpuKnowledge:
             note = UNKNOWN_FLAGS
         elif name in ("MVN", "MVP") and operand is not None:
             self.db = operand & 0xFF  # a block move leaves DB at the destination bank
-        if name in _ENDS_FLOW:
+        if not fx.falls_through:
             self.stack.clear()
             self.a_lo = self.a_hi = None
         return note
@@ -168,10 +150,8 @@ class CpuKnowledge:
                 self._push(self.a_lo)
             else:
                 self._push(self.a_hi, self.a_lo)
-        elif name in _PUSH_X:
-            self._push(*([None] * (1 if self.x else 2)))
-        else:  # PEI, PER: two bytes of unknown value
-            self._push(None, None)
+        else:  # PHX, PHY, PEI, PER: bytes of unknown value
+            self._push(*([None] * stack_bytes(name, self.m, self.x)[0]))
 
     def _apply_pull(self, name: str) -> str | None:
         if name == "PLB":
@@ -196,6 +176,6 @@ class CpuKnowledge:
                 self.a_lo = self._byte(self._pull())
                 self.a_hi = self._byte(self._pull())
         else:  # PLX, PLY
-            for _ in range(1 if self.x else 2):
+            for _ in range(stack_bytes(name, self.m, self.x)[1]):
                 self._pull()
         return None

@@ -3,6 +3,9 @@
 ``OPCODES[n]`` is the :class:`Opcode` row for byte ``n``; ``by_mnemonic(name)``
 gives every row of a mnemonic; ``find(mnemonic, mode)`` the opcode byte.
 ``Opcode.length(m, x)`` and :func:`cycles` turn a row into sizes and timings.
+``effects(mnemonic_or_opcode)`` says what an instruction does (registers read and
+written, flags, control flow, stack bytes: see ``effects_table.py``);
+``triforce.isa.queries`` answers the analysis tools' questions from it.
 """
 
 from __future__ import annotations
@@ -207,17 +210,47 @@ def find(mnemonic: str, mode: Mode) -> int | None:
     return by_mnemonic(mnemonic).get(mode)
 
 
-# Effects (registers, flags, flow, stack) are declared per mnemonic in effects_table.py.
-from triforce.isa.effects import (  # noqa: E402  (needs the names above)
-    EFFECTS, Effects, branch_condition, effects, falls_through, is_call,
-    is_conditional_branch, is_jump, is_pull, is_push, is_return, mnemonics_where,
-    stack_bytes, stack_delta,
+# Effects (registers, flags, flow, stack), declared per mnemonic in effects_table.py;
+# imported last because effects.py reads the opcode table defined above.
+from triforce.isa.effects import (
+    EFFECTS,
+    Effects,
+    branch_condition,
+    effects,
+    falls_through,
+    is_call,
+    is_conditional_branch,
+    is_jump,
+    is_pull,
+    is_push,
+    is_return,
+    mnemonics_where,
+    stack_bytes,
+    stack_delta,
 )
 
 __all__ = [
-    "EFFECTS", "Effects", "branch_condition", "effects", "falls_through", "is_call",
-    "is_conditional_branch", "is_jump", "is_pull", "is_push", "is_return",
-    "mnemonics_where", "stack_bytes", "stack_delta",
-    "BRANCHES", "DIRECT_PAGE_MODES", "MNEMONICS", "Mode", "OPCODES", "Opcode",
-    "by_mnemonic", "cycles", "find",
+    "BRANCHES",
+    "DIRECT_PAGE_MODES",
+    "EFFECTS",
+    "MNEMONICS",
+    "OPCODES",
+    "Effects",
+    "Mode",
+    "Opcode",
+    "branch_condition",
+    "by_mnemonic",
+    "cycles",
+    "effects",
+    "falls_through",
+    "find",
+    "is_call",
+    "is_conditional_branch",
+    "is_jump",
+    "is_pull",
+    "is_push",
+    "is_return",
+    "mnemonics_where",
+    "stack_bytes",
+    "stack_delta",
 ]

@@ -8,9 +8,9 @@ mode addresses through (X, Y, D, S, DBR) are added to ``reads``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 # triforce.isa imports this module after defining the opcode table.
 from triforce.isa import DIRECT_PAGE_MODES, OPCODES, Mode, find
@@ -251,8 +251,28 @@ def mnemonics_where(predicate) -> frozenset[str]:
 
 
 __all__ = [
-    "CLEARED", "COMPUTED", "EFFECTS", "Effects", "FLAGS", "FLOWS", "OPERAND_CLEARS",
-    "OPERAND_SETS", "REGISTERS", "SET", "branch_condition", "effects", "falls_through",
-    "flow", "is_call", "is_conditional_branch", "is_jump", "is_pull", "is_push", "is_return",
-    "mnemonics_where", "stack_bytes", "stack_delta", "stack_size_depends_on",
+    "CLEARED",
+    "COMPUTED",
+    "EFFECTS",
+    "FLAGS",
+    "FLOWS",
+    "OPERAND_CLEARS",
+    "OPERAND_SETS",
+    "REGISTERS",
+    "SET",
+    "Effects",
+    "branch_condition",
+    "effects",
+    "falls_through",
+    "flow",
+    "is_call",
+    "is_conditional_branch",
+    "is_jump",
+    "is_pull",
+    "is_push",
+    "is_return",
+    "mnemonics_where",
+    "stack_bytes",
+    "stack_delta",
+    "stack_size_depends_on",
 ]

@@ -9,7 +9,7 @@ are reported together as ``"A"``.
 from __future__ import annotations
 
 from triforce.isa import MNEMONICS, OPCODES, Mode, by_mnemonic
-from triforce.isa.effects import EFFECTS, COMPUTED, Effects
+from triforce.isa.effects import COMPUTED, EFFECTS, Effects
 
 _ACCUMULATOR = frozenset({"A", "B", "C"})
 
@@ -132,7 +132,7 @@ def return_for_call(mnemonic: str) -> str | None:
                  if subroutine_return(name) and EFFECTS[name].pull == row.push), None)
 
 
-def tested_flag(mnemonic: str) -> str | None:
+def branch_flag(mnemonic: str) -> str | None:
     """The flag a conditional branch tests (BPL -> "N"), else None."""
     row = _row(mnemonic)
     return row.condition[0] if row and row.condition else None
@@ -145,8 +145,20 @@ def branch_on(flag: str, value: int) -> str | None:
 
 
 __all__ = [
-    "branch_on", "compare_for", "compared_register", "far_twin", "jump_for_call", "loaded_register",
-    "register_reads", "register_writes", "restores_flags", "return_for_call",
-    "sets_widths_from_operand", "subroutine_return", "tested_flag", "transferred_registers",
-    "transfers_control", "writes_memory",
+    "branch_flag",
+    "branch_on",
+    "compare_for",
+    "compared_register",
+    "far_twin",
+    "jump_for_call",
+    "loaded_register",
+    "register_reads",
+    "register_writes",
+    "restores_flags",
+    "return_for_call",
+    "sets_widths_from_operand",
+    "subroutine_return",
+    "transferred_registers",
+    "transfers_control",
+    "writes_memory",
 ]

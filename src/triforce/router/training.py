@@ -23,7 +23,7 @@ from triforce.router.policies import select_threshold
 from triforce.router.routes import GENERAL, RouteTable
 from triforce.router.text import assembly_mnemonics, split_query
 
-THRESHOLD_GRID = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+THRESHOLD_GRID = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 MIN_CONFIDENCE_GRID = (0.0, 0.1, 0.15, 0.2, 0.25)
 
 
@@ -36,6 +36,7 @@ class FitOptions:
     epochs: int = 400
     folds: int = 5
     seed: int = 0
+    combos: int = 0               # synthetic two-intent queries joined from single-intent ones
 
 
 class CachedEncoder:
@@ -67,6 +68,31 @@ def builtin_examples(table: RouteTable) -> list[dict]:
     return rows
 
 
+_JOINS = ("{a} and then {b}", "{a}, then {b}", "{a}. after that {b}", "{a} and {b}", "first {a}, then {b}")
+
+
+def synthesize_combos(rows: list[dict], count: int, seed: int = 0) -> list[dict]:
+    """Two-intent training queries made by joining two short single-intent ones
+    ("speed this up" + "comment it" -> [optimization, mapping]): the labelled
+    data has few examples of most intent pairs."""
+    singles = [r for r in rows if len(r["intents"]) == 1 and r["intents"][0] != GENERAL
+               and "\n" not in r["query"] and len(r["query"]) < 160]
+    if len(singles) < 2 or count <= 0:
+        return []
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(count * 3):
+        a, b = (singles[i] for i in rng.choice(len(singles), 2, replace=False))
+        if a["intents"] == b["intents"]:
+            continue
+        join = _JOINS[int(rng.integers(len(_JOINS)))]
+        text = join.format(a=a["query"].rstrip(" .?!"), b=b["query"][:1].lower() + b["query"][1:])
+        out.append({"query": text, "intents": [a["intents"][0], b["intents"][0]]})
+        if len(out) >= count:
+            break
+    return out
+
+
 def _featurize(rows, featurizer: Featurizer, mnemonics) -> np.ndarray:
     parts = [split_query(r["query"], mnemonics) for r in rows]
     return featurizer.rows([p.prose for p in parts], [p.has_code for p in parts])
@@ -76,6 +102,7 @@ def fit_model(rows: list[dict], table: RouteTable, encoder, options: FitOptions,
               *, thresholds: dict[str, float] | None = None, min_confidence: float = 0.0,
               mnemonics=None) -> IntentModel:
     intents = table.intents
+    rows = rows + synthesize_combos(rows, options.combos, options.seed)
     keyword = KeywordClassifier(table)
     featurizer = Featurizer(encoder.encode, keyword, embedding_dim=encoder.dim,
                             bow_buckets=options.bow_buckets, bow_value=options.bow_value,

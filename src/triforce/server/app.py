@@ -21,7 +21,7 @@ from triforce.server.errors import install_error_handlers
 from triforce.server.metrics import Metrics
 from triforce.server.schemas_ollama import OllamaChatResponse, OllamaGenerateResponse
 from triforce.server.schemas_openai import ChatCompletionChunk
-from triforce.server.security import ClientLimiter, RequestGuard
+from triforce.server.security import PUBLIC_PATHS, ClientLimiter, RequestGuard
 from triforce.server.settings import ServerSettings, check_settings
 
 DESCRIPTION = """\
@@ -38,7 +38,13 @@ line of model-written code checked by a real toolchain.
   `GET /v1/requests`, and the dashboard at `/`.
 
 When the server has an API key, every endpoint but `/`, `/health` and
-`/openapi.json` needs `Authorization: Bearer <key>`.
+`/openapi.json` needs `Authorization: Bearer <key>` (else 401). Limits: a body
+over the size limit is refused with 413, one that does not arrive in time with
+408; `max_tokens` / `num_predict` over the server's limit with 400; more
+concurrent requests from one client than allowed with 429; a request past the
+server's time limit ends with 504. Errors use each API's own format (OpenAI:
+`{"error": {"message", "type", "param", "code"}}` with a stable `H1xx` code;
+Ollama: `{"error": "..."}`) and carry the code in `X-Triforce-Error`.
 """
 
 #: Models that describe one streamed line; listed in the components for clients.
@@ -82,6 +88,7 @@ def create_app(settings: ServerSettings | None = None, *, orchestrator=None,
 
     app.add_middleware(RequestGuard, api_key=settings.api_key,
                        max_body_bytes=settings.max_body_bytes,
+                       body_timeout_s=settings.body_timeout_s,
                        on_error=app.state.metrics.observe_error)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
@@ -114,6 +121,10 @@ def _openapi(app: FastAPI) -> dict:
         components_root = schema["components"]
         components_root["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
         schema["security"] = [{"bearer": []}]
+        for path, operations in schema.get("paths", {}).items():
+            if path in PUBLIC_PATHS:   # readable without the key (see security.py)
+                for operation in operations.values():
+                    operation["security"] = []
     app.openapi_schema = schema
     return schema
 

@@ -181,6 +181,11 @@ class ChatRun:
             (result.answer_dict or {}).get("status") or "ok")
         self.metrics.observe_answer(self.api, result.answer_dict, status, result.seconds)
 
+    def abandon(self) -> None:
+        """The response is over: stop the orchestration if it is still running."""
+        if self.run.result is None and not self.run.future.done():
+            self.run.cancel.set()
+
     async def complete(self) -> Finished:
         try:
             result = await self.run.wait(self.request.is_disconnected)

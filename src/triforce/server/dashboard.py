@@ -27,7 +27,7 @@ SECURITY_HEADERS = {
 }
 
 
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])   # HEAD /: Ollama clients' "is it up?"
 async def page(request: Request):
     html = (STATIC_DIR / "dashboard.html").read_text(encoding="utf-8")
     poll_ms = int(request.app.state.engine.settings.dashboard_poll_ms)

@@ -274,7 +274,3 @@ class Engine:
 
     def recent(self, limit: int) -> list[dict]:
         return self.store.recent_requests(limit=limit)
-
-    async def in_thread(self, fn, *args, **kwargs):
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.pool, lambda: fn(*args, **kwargs))

@@ -37,6 +37,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "H112": (500, "server_error"),            # internal error
     "H113": (503, "server_error"),            # shutting down / overloaded
     "H114": (400, "invalid_request_error"),   # unsupported feature (n > 1, tools, images)
+    "H115": (408, "invalid_request_error"),   # the body did not arrive in time
 }
 
 

@@ -113,7 +113,8 @@ async def _respond(request: Request, run: ChatRun, model: str, stream: bool, kin
             request.app.state.metrics.observe_error(exc.code)
             yield ndjson_line({"error": exc.message})
 
-    return ClosingStreamingResponse(lines(), media_type="application/x-ndjson")
+    return ClosingStreamingResponse(lines(), media_type="application/x-ndjson",
+                                    on_close=run.abandon)
 
 
 @router.post("/api/chat", response_model=OllamaChatResponse,

@@ -112,7 +112,7 @@ async def chat_completions(body: ChatCompletionRequest, request: Request):
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
     return ClosingStreamingResponse(
         _sse(run, request, completion_id, created, body.model, include_usage),
-        media_type="text/event-stream", headers=SSE_HEADERS)
+        media_type="text/event-stream", headers=SSE_HEADERS, on_close=run.abandon)
 
 
 async def _sse(run: ChatRun, request: Request, completion_id: str, created: int, model: str,

@@ -8,6 +8,7 @@ app: a chunked upload without ``Content-Length`` is bounded too.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 
 from triforce.server.errors import error_bytes
@@ -34,10 +35,12 @@ def bearer_matches(header_value: str | None, api_key: str) -> bool:
 class RequestGuard:
     """ASGI middleware: 401 without the key, 413 past ``max_body_bytes``."""
 
-    def __init__(self, app, *, api_key: str | None, max_body_bytes: int, on_error=None):
+    def __init__(self, app, *, api_key: str | None, max_body_bytes: int,
+                 body_timeout_s: float = 30.0, on_error=None):
         self.app = app
         self.api_key = api_key
         self.max_body_bytes = int(max_body_bytes)
+        self.body_timeout_s = float(body_timeout_s)
         self.on_error = on_error or (lambda code: None)
 
     async def __call__(self, scope, receive, send):
@@ -70,8 +73,17 @@ class RequestGuard:
                 return
         body = bytearray()
         more = True
+        deadline = asyncio.get_running_loop().time() + self.body_timeout_s
         while more:
-            message = await receive()
+            try:   # a client that trickles its body must not hold a connection forever
+                message = await asyncio.wait_for(
+                    receive(), timeout=max(0.0, deadline - asyncio.get_running_loop().time()))
+            except asyncio.TimeoutError:
+                self.on_error("H115")
+                await _send_error(send, path, 408, "H115", "the request body did not arrive "
+                                  f"within {self.body_timeout_s:g} s",
+                                  extra_headers=[(b"connection", b"close")])
+                return
             if message["type"] == "http.disconnect":
                 return
             body += message.get("body", b"")

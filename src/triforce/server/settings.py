@@ -35,6 +35,7 @@ class ServerSettings:
     max_connections: int = 256           # open connections uvicorn accepts before answering 503
     worker_threads: int = 32
     request_timeout_s: float = 600.0     # a whole orchestration, model calls and checks included
+    body_timeout_s: float = 30.0         # to receive a request body
     model_timeout_s: float | None = None  # per model call, passed to the orchestrator
     # Dashboard.
     dashboard_poll_ms: int = 2000
@@ -55,7 +56,10 @@ class ServerSettings:
                 values[key] = value
         if "cors_origins" in values:
             origins = values["cors_origins"]
-            values["cors_origins"] = (origins,) if isinstance(origins, str) else tuple(origins)
+            if isinstance(origins, str):
+                values["cors_origins"] = (origins,)
+            elif isinstance(origins, (list, tuple)):
+                values["cors_origins"] = tuple(origins)
         return replace(cls(), **values)
 
 
@@ -68,10 +72,31 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+_TYPES = {"host": str, "port": int, "api_key": (str, type(None)), "cors_origins": tuple,
+          "backend": (str, type(None)), "base_url": (str, type(None)),
+          "model": (str, type(None)), "tier": (str, type(None)), "max_body_bytes": int,
+          "max_tokens": int, "max_messages": int, "per_client_concurrency": int,
+          "max_connections": int, "worker_threads": int, "request_timeout_s": (int, float),
+          "body_timeout_s": (int, float), "model_timeout_s": (int, float, type(None)),
+          "dashboard_poll_ms": int, "recent_limit": int}
+
+
+def _type_problems(settings: ServerSettings, span: SourceSpan) -> list[Diagnostic]:
+    problems = []
+    for name, kind in _TYPES.items():
+        value = getattr(settings, name)
+        if isinstance(value, bool) or not isinstance(value, kind) or (
+                name == "cors_origins" and not all(isinstance(o, str) for o in value)):
+            problems.append(error("H006", f"{name} = {value!r} has the wrong type", span))
+    return problems
+
+
 def check_settings(settings: ServerSettings) -> list[Diagnostic]:
     """Problems that must stop the server from starting (codes H0xx)."""
     span = SourceSpan("[server]")
-    problems: list[Diagnostic] = []
+    problems = _type_problems(settings, span)
+    if problems:   # the checks below compare numbers; they need the right types
+        return problems
     if not is_loopback(settings.host) and not settings.api_key:
         problems.append(error(
             "H001",
@@ -81,14 +106,17 @@ def check_settings(settings: ServerSettings) -> list[Diagnostic]:
         ))
     if settings.api_key is not None and len(settings.api_key) < 8:
         problems.append(error("H002", "the API key must be at least 8 characters", span))
-    if not (0 <= int(settings.port) <= 65535):
+    if not (0 <= settings.port <= 65535):
         problems.append(error("H003", f"port {settings.port} is out of range", span))
     for name in ("max_body_bytes", "max_tokens", "per_client_concurrency", "worker_threads",
-                 "max_messages", "max_connections"):
-        if int(getattr(settings, name)) < 1:
+                 "max_messages", "max_connections", "dashboard_poll_ms", "recent_limit"):
+        if getattr(settings, name) < 1:
             problems.append(error("H004", f"{name} must be at least 1", span))
-    if float(settings.request_timeout_s) <= 0:
-        problems.append(error("H004", "request_timeout_s must be positive", span))
+    for name in ("request_timeout_s", "body_timeout_s"):
+        if getattr(settings, name) <= 0:
+            problems.append(error("H004", f"{name} must be positive", span))
+    if settings.model_timeout_s is not None and settings.model_timeout_s <= 0:
+        problems.append(error("H004", "model_timeout_s must be positive", span))
     if "*" in settings.cors_origins and settings.api_key is None:
         problems.append(error(
             "H005", "CORS origin '*' needs an API key (any web page could use the server)", span))

@@ -15,6 +15,13 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 class ClosingStreamingResponse(StreamingResponse):
+    """``on_close()`` runs last, whatever happened: even when the client left
+    before the first byte and the generator never started."""
+
+    def __init__(self, content, *, on_close=None, **kwargs):
+        super().__init__(content, **kwargs)
+        self.on_close = on_close
+
     async def __call__(self, scope, receive, send):
         try:
             await super().__call__(scope, receive, send)
@@ -24,6 +31,8 @@ class ClosingStreamingResponse(StreamingResponse):
             aclose = getattr(self.body_iterator, "aclose", None)
             if aclose is not None:
                 await aclose()
+            if self.on_close is not None:
+                self.on_close()
 
 
 def sse_line(payload: dict | str) -> str:
