@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from asar_suite.runner import find_cases, run_case, summarize  # noqa: E402
+from asar_suite.runner import find_cases, run_case, summarize
 
 
 def main(argv=None) -> int:

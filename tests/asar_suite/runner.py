@@ -26,6 +26,7 @@ whether there were errors at all.
 from __future__ import annotations
 
 import signal
+import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,17 +66,16 @@ def _put_byte(rom: bytearray, pos: int, value: int) -> None:
 
 def parse_header(text: str, base_rom: bytes | None = None) -> Expectation:
     """Read the expectations out of an asar test file's text."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     exp = Expectation()
     pos = 0
     in_leading_block = True
     for raw in text.split("\n"):
         line = raw.rstrip("\r")
         if line.startswith(";`"):
-            words, old = line[2:], False
+            words = line[2:]
         elif line.startswith(";@") and in_leading_block:
-            words, old = line[2:], True
+            words = line[2:]
             exp.old_format = True
         else:
             in_leading_block = False
@@ -197,6 +197,9 @@ def run_case(path: Path, *, base_rom: bytes | None = None, timeout_s: int = 30) 
     errors: list[str] = []
     warnings: list[str] = []
     prints: list[str] = []
+    # SIGALRM only works on the main thread; elsewhere run without a time limit
+    if threading.current_thread() is not threading.main_thread():
+        timeout_s = 0
     old_handler = signal.signal(signal.SIGALRM, _alarm) if timeout_s else None
     try:
         if timeout_s:
@@ -213,7 +216,7 @@ def run_case(path: Path, *, base_rom: bytes | None = None, timeout_s: int = 30) 
                 rom = result.rom
     except _Timeout:
         return CaseResult(name, "crash", [f"assembler did not finish within {timeout_s}s"])
-    except Exception:  # a traceback is exactly what this audit must surface
+    except Exception:  # noqa: BLE001 - a traceback is exactly what this audit must surface
         return CaseResult(name, "crash", ["Python exception:\n" + traceback.format_exc()])
     finally:
         if timeout_s:

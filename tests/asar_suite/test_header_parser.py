@@ -78,3 +78,17 @@ def test_old_format_headers_are_not_assembled(tmp_path):
     # asar runs ";@" lines as commands; the old runner fed it the file without them
     result = _case(tmp_path, "old.asm", ";@EA\norg $008000\nnop\n")
     assert result.status == "pass", result.reasons
+
+
+def test_numeric_codes_compare_as_sets_and_names_as_lists(tmp_path):
+    # asar 1.9's runner compared sets of codes; two identical codes count once
+    src = "org $008000\nassert 0\nassert 0\n"
+    numeric = _case(tmp_path, "n.asm", ";`errE5159\n" + src)
+    named = _case(tmp_path, "m.asm", ";`errEassertion_failed\n" + src)
+    assert numeric.status == "pass", numeric.reasons
+    assert named.status == "fail"
+
+
+def test_a_bare_err_word_means_the_patch_must_fail(tmp_path):
+    assert _case(tmp_path, "e.asm", ";`err\norg $008000\nassert 0\n").status == "pass"
+    assert _case(tmp_path, "f.asm", ";`err\norg $008000\nnop\n").status == "fail"

@@ -13,7 +13,7 @@ def run(args, *, stdin=None, home=None):
     if home:
         env["TRIFORCE_HOME"] = str(home)
     return subprocess.run(
-        [sys.executable, "-m", "triforce.cli.main", *args], input=stdin, capture_output=True,
+        [sys.executable, "-m", "triforce.cli.main", *args], input=stdin, capture_output=True, check=False,
         env=env, timeout=300,
     )
 

@@ -1,5 +1,3 @@
-from types import SimpleNamespace
-
 from triforce.router.ordering import clause_ranks, order_intents
 from triforce.router.policies import balance_load, select_threshold, select_top_k
 from triforce.router.text import clauses, split_query
@@ -19,11 +17,6 @@ def test_select_top_k():
     assert select_top_k(probs, 1, min_confidence=0.2) == ["a"]
     assert select_top_k(probs, 2, min_confidence=0.2) == ["a", "b"]
     assert select_top_k({"a": 0.1, "general": 0.05}, 1, min_confidence=0.2) == ["general"]
-
-
-def _decision(experts, scores):
-    return SimpleNamespace(experts=experts, scores=scores, path="embedding", intents=[],
-                           _replace=None)
 
 
 def test_balance_load():

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from triforce.analysis.source import Statement, parse_number, parse_operand
 from triforce.isa import BRANCHES, effects, stack_bytes
-from triforce.isa.effects import (
+from triforce.isa.semantics import (
     COMPUTED,
     OPERAND_CLEARS,
     OPERAND_SETS,

@@ -20,6 +20,7 @@ from triforce.backends.streams import iter_ndjson
 
 __all__ = ["OllamaBackend", "DEFAULT_URL", "default_ollama_url", "normalize_model", "pull_hint"]
 
+
 def pull_hint(model: str) -> str:
     if model.startswith("triforce-"):
         expert = model.split(":")[0].removeprefix("triforce-")
@@ -42,7 +43,6 @@ class OllamaBackend(HttpBackend):
                          connect_timeout=connect_timeout, retries=retries, backoff=backoff,
                          transport=transport)
         self.keep_alive = keep_alive
-        self._current_model: str | None = None   # named in a 404's hint
 
     def _status_error(self, response, body: str) -> BackendError:
         message = body
@@ -51,10 +51,15 @@ class OllamaBackend(HttpBackend):
         except (ValueError, AttributeError):
             pass
         if response.status_code == 404 and "not found" in str(message):
-            model = self._current_model or "the model"
-            return BackendError("missing_model", f"Ollama has no model {model!r}",
-                                hint=pull_hint(model), backend=self.name)
+            # The caller knows which model it asked for and names it (_named).
+            return BackendError("missing_model", str(message), backend=self.name)
         return super()._status_error(response, str(message))
+
+    def _named(self, error: BackendError, model: str) -> BackendError:
+        if error.kind != "missing_model":
+            return error
+        return BackendError("missing_model", f"Ollama has no model {model!r}",
+                            hint=pull_hint(model), backend=self.name)
 
     def _options(self, request: ChatRequest) -> dict:
         options = {"temperature": request.temperature, "num_predict": request.max_tokens}
@@ -79,9 +84,14 @@ class OllamaBackend(HttpBackend):
             "keep_alive": request.options.get("keep_alive", self.keep_alive),
             "options": self._options(request),
         }
-        deadline = time.monotonic() + request.timeout
-        self._current_model = model
-        with self._stream("POST", "/api/chat", json=body, timeout=request.timeout) as response:
+        try:
+            yield from self._chat_stream(body, model, request.timeout)
+        except BackendError as exc:
+            raise self._named(exc, model) from None
+
+    def _chat_stream(self, body: dict, model: str, timeout: float) -> Iterator[ChatChunk]:
+        deadline = time.monotonic() + timeout
+        with self._stream("POST", "/api/chat", json=body, timeout=timeout) as response:
             done = False
             for event in iter_ndjson(self._iter_bytes(response, deadline), self.name):
                 if "error" in event:
@@ -108,8 +118,7 @@ class OllamaBackend(HttpBackend):
 
     def _stream_error(self, message: str, model: str) -> BackendError:
         if "not found" in message:
-            return BackendError("missing_model", f"Ollama has no model {model!r}",
-                                hint=pull_hint(model), backend=self.name)
+            return BackendError("missing_model", message, backend=self.name)
         return BackendError("http", f"Ollama error: {message}", hint="check `ollama serve` output",
                             backend=self.name)
 
@@ -136,12 +145,16 @@ class OllamaBackend(HttpBackend):
 
     def preload(self, model: str, keep_alive: str | int | None = None) -> None:
         """Load ``model`` into memory now so the next request starts at once."""
-        self._current_model = model
-        self._request("POST", "/api/chat", json={
-            "model": model, "messages": [], "stream": False,
-            "keep_alive": self.keep_alive if keep_alive is None else keep_alive})
+        try:
+            self._request("POST", "/api/chat", json={
+                "model": model, "messages": [], "stream": False,
+                "keep_alive": self.keep_alive if keep_alive is None else keep_alive})
+        except BackendError as exc:
+            raise self._named(exc, model) from None
 
     def unload(self, model: str) -> None:
-        self._current_model = model
-        self._request("POST", "/api/chat", json={"model": model, "messages": [], "stream": False,
-                                                 "keep_alive": 0})
+        try:
+            self._request("POST", "/api/chat", json={"model": model, "messages": [], "stream": False,
+                                                     "keep_alive": 0})
+        except BackendError as exc:
+            raise self._named(exc, model) from None

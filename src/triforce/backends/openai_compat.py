@@ -73,8 +73,6 @@ class OpenAIBackend(HttpBackend):
         self.lora_scale = float(lora_scale)
         self._lora_ids: dict[str, int] | None = None   # llama-server: adapter stem -> id
         self._served_models: set[str] | None = None
-        self._requested: str = ""
-        self._requested_adapter: str | None = None
 
     # -- discovery ---------------------------------------------------------------
     def _status_error(self, response, body: str) -> BackendError:
@@ -89,15 +87,21 @@ class OpenAIBackend(HttpBackend):
         if status in (401, 403):
             return BackendError("config", f"server refused the API key (HTTP {status})",
                                 hint=f"set {self.config_key}.api_key", backend=self.name)
-        if status == 404 and self._requested_adapter and self._requested == self._requested_adapter:
-            return BackendError("missing_adapter", f"server does not serve adapter {self._requested!r}: {message}",
+        if status == 404 and ("model" in message.lower() or "does not exist" in message):
+            # The caller knows what it asked for and names it (_named).
+            return BackendError("missing_model", message, backend=self.name)
+        return super()._status_error(response, message)
+
+    def _named(self, error: BackendError, body: dict, adapter: str | None) -> BackendError:
+        if error.kind != "missing_model":
+            return error
+        if adapter and body.get("model") == adapter:
+            return BackendError("missing_adapter", f"server does not serve adapter {adapter!r}: {error.message}",
                                 hint="start the server with the adapter as a LoRA module "
                                      "(`triforce deploy vllm` prints the command)", backend=self.name)
-        if status == 404 and ("model" in message.lower() or "does not exist" in message):
-            return BackendError("missing_model", f"server has no model {self._requested!r}: {message}",
-                                hint=f"serve it, or set {self.config_key}.model / --model to one of "
-                                     f"`GET /v1/models`", backend=self.name)
-        return super()._status_error(response, message)
+        return BackendError("missing_model", f"server has no model {body.get('model')!r}: {error.message}",
+                            hint=f"serve it, or set {self.config_key}.model / --model to one of "
+                                 "`GET /v1/models`", backend=self.name)
 
     def detect_flavor(self) -> str:
         if self.flavor != "auto":
@@ -192,7 +196,12 @@ class OpenAIBackend(HttpBackend):
 
     def chat(self, request: ChatRequest) -> Iterator[ChatChunk]:
         body = self._body(request)
-        self._requested, self._requested_adapter = body["model"], request.adapter
+        try:
+            yield from self._chat_stream(body, request)
+        except BackendError as exc:
+            raise self._named(exc, body, request.adapter) from None
+
+    def _chat_stream(self, body: dict, request: ChatRequest) -> Iterator[ChatChunk]:
         deadline = time.monotonic() + request.timeout
         finished = False
         usage: dict = {}

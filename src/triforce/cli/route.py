@@ -99,7 +99,7 @@ def _record(args, decisions) -> None:
             store.record_route(decision, conversation_id=args.conversation, source="cli")
     except (StoreError, OSError) as exc:
         print(f"triforce route: statistics not recorded: {exc}", file=sys.stderr)
-    except Exception as exc:  # sqlite3 errors: statistics must never break routing
+    except Exception as exc:  # noqa: BLE001 - sqlite3 errors: statistics must never break routing
         print(f"triforce route: statistics not recorded: {type(exc).__name__}: {exc}", file=sys.stderr)
 
 
@@ -119,8 +119,8 @@ def _route_jsonl(args) -> int:
         try:
             item = json.loads(raw.decode("utf-8"))
             if not isinstance(item, dict) or not isinstance(item.get("query"), str):
-                raise ValueError('expected an object with a string "query"')
-        except (UnicodeDecodeError, ValueError) as exc:
+                raise TypeError('expected an object with a string "query"')
+        except (UnicodeDecodeError, ValueError, TypeError) as exc:
             failures += 1
             message = f"line {number}: {exc}"
             out.write(json.dumps({"line": number, "error": {"code": "R041", "message": message}}) + "\n")

@@ -211,8 +211,8 @@ def find(mnemonic: str, mode: Mode) -> int | None:
 
 
 # Effects (registers, flags, flow, stack), declared per mnemonic in effects_table.py;
-# imported last because effects.py reads the opcode table defined above.
-from triforce.isa.effects import (
+# imported last because semantics.py reads the opcode table defined above.
+from triforce.isa.semantics import (
     EFFECTS,
     Effects,
     branch_condition,

@@ -1,6 +1,6 @@
 """What each 65816 instruction does to the machine, one row per mnemonic, as data.
 
-Read by :mod:`triforce.isa.effects`; no other module may restate these facts.
+Read by :mod:`triforce.isa.semantics` (``triforce.isa.effects()``); no other module may restate these facts.
 The simulator is checked against this table (tests/isa/test_effects.py).
 
 Row columns (``_EFFECT_ROWS`` below; ``-`` means none):
@@ -84,7 +84,7 @@ MVP  C,X,Y      C,X,Y,DBR,PC     -     next       -    -
 NOP  -          -                -     next       -    -
 ORA  A          A                NZ    next       -    -
 PEA  S          S                -     next       2    -
-PEI  D,S        S                -     next       2    -
+PEI  S          S                -     next       2    -
 PER  PC,S       S                -     next       2    -
 PHA  A,S        S                -     next       m    -
 PHB  DBR,S      S                -     next       1    -

@@ -9,7 +9,7 @@ are reported together as ``"A"``.
 from __future__ import annotations
 
 from triforce.isa import MNEMONICS, OPCODES, Mode, by_mnemonic
-from triforce.isa.effects import COMPUTED, EFFECTS, Effects
+from triforce.isa.semantics import COMPUTED, EFFECTS, Effects
 
 _ACCUMULATOR = frozenset({"A", "B", "C"})
 

@@ -9,4 +9,4 @@ encoder is loaded on first use.
 from triforce.router.core import Router, RouterSettings
 from triforce.router.decision import RouteDecision
 
-__all__ = ["Router", "RouterSettings", "RouteDecision"]
+__all__ = ["RouteDecision", "Router", "RouterSettings"]

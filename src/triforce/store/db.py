@@ -13,6 +13,7 @@ import math
 import sqlite3
 import time
 from contextlib import contextmanager
+from itertools import pairwise
 from pathlib import Path
 
 from triforce.store.migrations import LATEST_VERSION, MIGRATIONS
@@ -166,7 +167,7 @@ class Store:
                     " VALUES (?, ?, ?, ?, ?)",
                     (route_id, position, intent, expert, score),
                 )
-            pairs = list(zip(experts, experts[1:]))
+            pairs = list(pairwise(experts))
             if conversation_id:
                 row = conn.execute(
                     "SELECT last_expert FROM conversations WHERE conversation_id = ?",

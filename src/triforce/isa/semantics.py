@@ -119,7 +119,7 @@ def _parse_rows(text: str) -> Mapping[str, Effects]:
 EFFECTS: Mapping[str, Effects] = _parse_rows(_EFFECT_ROWS)
 
 
-def _mode_reads(op) -> frozenset[str]:
+def mode_reads(op) -> frozenset[str]:
     """Registers the addressing mode computes its address from."""
     mode = op.mode
     used: set[str] = set()
@@ -142,7 +142,7 @@ def _mode_reads(op) -> frozenset[str]:
 def _resolve(row: Effects, op) -> Effects:
     accumulator = op.mode is Mode.ACC
     operand = frozenset({"A"}) if accumulator else frozenset()
-    reads = (row.reads - {"@"}) | (operand if "@" in row.reads else frozenset()) | _mode_reads(op)
+    reads = (row.reads - {"@"}) | (operand if "@" in row.reads else frozenset()) | mode_reads(op)
     writes = (row.writes - {"@"}) | (operand if "@" in row.writes else frozenset())
     flags = row.flags
     if op.opcode in _FLAG_OVERRIDES:
@@ -272,6 +272,7 @@ __all__ = [
     "is_push",
     "is_return",
     "mnemonics_where",
+    "mode_reads",
     "stack_bytes",
     "stack_delta",
     "stack_size_depends_on",
