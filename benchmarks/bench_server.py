@@ -45,7 +45,7 @@ from pathlib import Path
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 
-import httpx  # noqa: E402
+import httpx
 
 SHARED = Path(os.environ.get("TRIFORCE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 FALLBACK_QUERIES = [

@@ -53,6 +53,10 @@ REPROS: list[Repro] = [
           "org $008000\ndb 10**1000\n", error=None, warnings=None),
     Repro("C5", "#= define holding an integer of more than 4300 digits",
           "org $008000\n!a #= 10\n" + "!a #= !a*!a\n" * 13, error=None, warnings=None),
+    Repro("C6", "decimal literal longer than 4300 digits",
+          "org $008000\ndb " + "9" * 5000 + "\n", error=None, warnings=None),
+    Repro("C7", "double() with a negative precision",
+          "print double(1, -1)\n", error=None, warnings=None),
     # --- hangs -----------------------------------------------------------------
     Repro("H1", "rep with a huge count keeps looping after the output limit/ROM end",
           "org $008000\nrep 100000000 : nop\n", error=None, warnings=None, timeout_s=10),

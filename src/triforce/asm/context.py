@@ -18,14 +18,10 @@ from triforce.rom.mappers import SA1_DEFAULT_BANKS, get_mapper
 MAX_ROM_SIZE = 16 * 1024 * 1024
 
 
-class AsmError(Exception):
-    """An error in one statement; the engine turns it into a diagnostic and goes on."""
-
-    def __init__(self, code: str, message: str, severity: Severity = Severity.ERROR):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.severity = severity
+# An error in one statement; the engine turns it into a diagnostic and goes on.
+# It is the expression layer's error class itself, so a math error raised
+# anywhere (not only through ``eval``) is reported, never a traceback.
+AsmError = X.ExprError
 
 
 class FatalError(AsmError):
@@ -280,12 +276,9 @@ class Context:
 
     def eval_node(self, node, scope=None):
         """Evaluate an AST under the current `math round` setting."""
-        try:
-            if self.state.math_round:
-                return X.evaluate_rounded(node, self, scope)
-            return X.evaluate(node, self, scope)
-        except X.ExprError as exc:
-            raise AsmError(exc.code, exc.message) from None
+        if self.state.math_round:
+            return X.evaluate_rounded(node, self, scope)
+        return X.evaluate(node, self, scope)
 
     def eval_static(self, text: str, numeric: bool = True):
         """Evaluate where the layout depends on the value (org, if, fill...): a label
@@ -307,10 +300,7 @@ class Context:
         value = self.eval(text)
         if isinstance(value, str):
             raise AsmError("A119", f"expected a number, got a string: {text!r}")
-        try:
-            result = X.to_int(value)
-        except X.ExprError as exc:
-            raise AsmError(exc.code, exc.message) from None
+        result = X.to_int(value)
         if X.is_constant(self.ast_cache[key]):
             self.const_cache[ckey] = result
         return result

@@ -357,20 +357,37 @@ def _format_print(ctx, args: str) -> str:
         elif "(" in part and part.rstrip().endswith(")") and low.split("(")[0].strip() in ("dec", "hex", "bin", "double"):
             fn = low.split("(")[0].strip()
             inner = split_args(part[part.find("(") + 1:part.rstrip().rfind(")")])
+            if not 1 <= len(inner) <= 2:
+                raise AsmError("A125", f"{fn}() takes 1 or 2 arguments")
             value = ctx.eval(inner[0])
+            if isinstance(value, str):
+                raise AsmError("A119", f"{fn}() needs a number, got a string")
             width = ctx.eval_int(inner[1]) if len(inner) > 1 else 0
-            if fn == "dec":
-                out.append(str(X.to_int(value)))
-            elif fn == "hex":
-                out.append(format(X.to_int(value) & 0xFFFFFFFFFFFFFFFF if X.to_int(value) < 0 else
-                                  X.to_int(value), "X").rjust(width, "0"))
-            elif fn == "bin":
-                out.append(format(X.to_int(value), "b").rjust(width, "0"))
-            else:
-                out.append(f"{float(value):.{width or 5}f}")
+            if not 0 <= width <= 64:
+                raise AsmError("A125", f"{fn}() width/precision {width} out of range")
+            out.append(_format_number_as(fn, value, width))
         else:
             out.append(X.format_number(ctx.eval(part)))
     return "".join(out)
+
+
+def _format_number_as(fn: str, value, width: int) -> str:
+    """asar's dec()/hex()/bin() (zero-padded to ``width``) and double() (``width``
+    decimals, 5 by default, trailing zeros dropped)."""
+    if fn == "double":
+        try:
+            text = f"{float(value):.{width or 5}f}"
+        except OverflowError:
+            text = "inf"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text
+    number = X.to_int(value)
+    if fn == "dec":
+        return str(number).rjust(width, "0") if number >= 0 else "-" + str(-number).rjust(width, "0")
+    if number < 0:
+        number &= 0xFFFFFFFFFFFFFFFF
+    return format(number, "X" if fn == "hex" else "b").rjust(width, "0")
 
 
 def d_print(runner, args, word, frame):
@@ -542,7 +559,9 @@ def d_asar(runner, args, word, frame):
     if (major, minor) > (1, 91):
         raise AsmError("A715", f"this source needs asar {text}; asar 1.91 behaviour is emulated")
     if (major, minor) >= (1, 90):
+        # an `asar 1.90` header asks for the new math: true precedence, no per-step rounding
         ctx.state.math_pri = True
+        ctx.state.math_round = False
 
 
 def d_bank(runner, args, word, frame):

@@ -11,14 +11,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from triforce.diagnostics import Severity
+
 
 class ExprError(Exception):
-    """A malformed or unevaluable expression; ``code`` is the diagnostic code."""
+    """An error in one statement (also ``context.AsmError``); ``code`` is the diagnostic code."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, severity: Severity = Severity.ERROR):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.severity = severity
 
 
 @dataclass(frozen=True)
@@ -282,15 +285,29 @@ def _num(value):
     return value
 
 
+_INT64_MASK = 0xFFFFFFFFFFFFFFFF
+
+
+def _wrap64(value: int) -> int:
+    """asar's integer math is 64-bit: keep Python ints from growing without bound."""
+    if -0x8000000000000000 <= value <= 0x7FFFFFFFFFFFFFFF:
+        return value
+    value &= _INT64_MASK
+    return value - (1 << 64) if value >> 63 else value
+
+
 def binop(op: str, a, b):
     a = _num(a)
     b = _num(b)
     if op == "+":
-        return a + b
+        r = a + b
+        return _wrap64(r) if r.__class__ is int else r
     if op == "-":
-        return a - b
+        r = a - b
+        return _wrap64(r) if r.__class__ is int else r
     if op == "*":
-        return a * b
+        r = a * b
+        return _wrap64(r) if r.__class__ is int else r
     if op == "/":
         if b == 0:
             raise ExprError("A120", "division by zero")
@@ -303,7 +320,13 @@ def binop(op: str, a, b):
         r = math.fmod(a, b)
         return int(r) if isinstance(a, int) and isinstance(b, int) else r
     if op == "**":
-        r = math.pow(a, b)
+        try:
+            r = math.pow(a, b)
+        except OverflowError:
+            # asar computes in doubles: an overflowing power saturates to infinity
+            return math.inf
+        except ValueError:
+            return math.nan
         return int(r) if r.is_integer() and abs(r) < 2**63 else r
     if op in ("<<", ">>"):
         if b < 0:

@@ -170,6 +170,8 @@ def _existing_tags(rom: bytearray) -> list[tuple[int, int]]:
 def _search(scratch: bytearray, start: int, end: int, need: int, bank_mask: int, align: bool,
             free: int) -> int:
     """First offset in [start, end) where ``need`` free bytes fit, contents within one bank."""
+    if need > end - start or need > 0x1000000:
+        return -1
     pattern = re.compile(re.escape(bytes((free,))) + b"{%d,}" % need)
     pos = start
     while True:

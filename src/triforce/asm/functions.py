@@ -111,6 +111,10 @@ def _readfile(ctx, args, scope, count: int):
 
 
 def _canreadfile(ctx, args, scope, count: int):
+    if count == 0:
+        _need(args, 3, "canreadfile")
+    else:
+        _need(args, 2, f"canreadfile{count}")
     name = _str(args[0])
     offset = _int(ctx, args[1], scope)
     length = _int(ctx, args[2], scope) if count == 0 else count
@@ -122,6 +126,7 @@ def _canreadfile(ctx, args, scope, count: int):
 
 
 def _sizeof(ctx, args, scope):
+    _need(args, 1, "sizeof")
     name = _symbol(args[0])
     if name == "...":
         if ctx.state.macro_varargs is None:
@@ -137,6 +142,7 @@ def _sizeof(ctx, args, scope):
 
 
 def _objectsize(ctx, args, scope):
+    _need(args, 1, "objectsize")
     name = _symbol(args[0])
     info = ctx.state.structs.get(name.replace(".", "_"))
     if info is None:
@@ -148,6 +154,7 @@ def _objectsize(ctx, args, scope):
 
 
 def _datasize(ctx, args, scope):
+    _need(args, 1, "datasize")
     name = _symbol(args[0])
     lab = ctx.lookup_label(name)
     if lab is None:
@@ -253,6 +260,20 @@ def _stringsequal(nocase: bool):
     return run
 
 
+def _one(name, fn):
+    def run(ctx, args, scope):
+        _need(args, 1, name)
+        return fn(ctx, args, scope)
+    return run
+
+
+def _none(name, fn):
+    def run(ctx, args, scope):
+        _need(args, 0, name)
+        return fn(ctx, args, scope)
+    return run
+
+
 _ALL = {name: _unary(fn) for name, fn in _UNARY.items()}
 _ALL.update({name: _binary(name, fn) for name, fn in _BINARY.items()})
 _ALL.update({
@@ -270,13 +291,13 @@ _ALL.update({
     "canreadfile4": lambda c, a, s: _canreadfile(c, a, s, 4),
     "filesize": _filesize, "getfilestatus": _filestatus,
     "defined": _defined,
-    "snestopc": lambda c, a, s: c.snes_to_pc(_int(c, a[0], s)),
-    "pctosnes": lambda c, a, s: c.pc_to_snes(_int(c, a[0], s)),
-    "realbase": lambda c, a, s: c.state.realsnespos,
-    "pc": lambda c, a, s: c.state.snespos,
+    "snestopc": _one("snestopc", lambda c, a, s: c.snes_to_pc(_int(c, a[0], s))),
+    "pctosnes": _one("pctosnes", lambda c, a, s: c.pc_to_snes(_int(c, a[0], s))),
+    "realbase": _none("realbase", lambda c, a, s: c.state.realsnespos),
+    "pc": _none("pc", lambda c, a, s: c.state.snespos),
     "clamp": _clamp, "safediv": _safediv, "select": _select,
-    "bank": lambda c, a, s: _int(c, a[0], s) >> 16,
-    "not": lambda c, a, s: int(not _num(c, a[0], s)),
+    "bank": _one("bank", lambda c, a, s: _int(c, a[0], s) >> 16),
+    "not": _one("not", lambda c, a, s: int(not _num(c, a[0], s))),
     "round": _round,
     "sizeof": _sizeof, "objectsize": _objectsize, "datasize": _datasize,
     "stringsequal": _stringsequal(False), "stringsequalnocase": _stringsequal(True),
