@@ -17,10 +17,10 @@ def test_signatures_match_the_contract():
         assert name in bparams
 
 
-def test_snippet_without_org_assembles_at_008000_with_a_warning():
+def test_snippet_without_org_assembles_at_008000_silently_like_asar():
     r = assemble("lda #$01\nsta $2100\n")
     assert isinstance(r, AssemblyResult) and r.ok
-    assert [d.code for d in r.diagnostics] == ["W101"]
+    assert r.diagnostics == []
     assert r.writes == [Write(0x008000, 0, bytes.fromhex("A9 01 8D 00 21"))]
     assert r.lines[0] == LineRecord("<input>", 1, 0x008000, bytes.fromhex("A9 01"), 1, 1, 1, 1, 1)
     assert r.rom == bytes.fromhex("A9 01 8D 00 21")

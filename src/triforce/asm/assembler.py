@@ -3,7 +3,7 @@
 Passes, as asar runs them: pass 0 finds labels (unknown ones count as 16-bit),
 freespace blocks are then placed, pass 1 settles every operand width with all
 labels known, and pass 2 writes the bytes and checks that no label moved.
-A snippet without ``org`` assembles at $008000 with warning W101, as asar does.
+A snippet without ``org`` assembles at $008000 without a warning, as asar does.
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ def assemble(source: str, *, filename: str = "<input>", rom: bytes | None = None
         _check_title(ctx, image, st.mapper)
     # asar fixes the header checksum (`checksum off` skips it, `checksum on` forces it)
     fix = ctx.checksum_fix if ctx.checksum_fix is not None else (st.mapper != "norom" and bool(ctx.writes))
-    if not ctx.has_errors and fix_rom_checksum and fix:
+    # the patch's own `checksum on` wins over the caller's fix_rom_checksum=False, as in asar
+    if not ctx.has_errors and fix and (fix_rom_checksum or ctx.checksum_fix):
         fix_checksum(image, st.mapper, st.sa1_banks)
     labels = {name: lab.addr & 0xFFFFFF for name, lab in ctx.labels.items()
               if not name.startswith((":", "?"))}
@@ -100,6 +101,7 @@ def _run_passes(ctx: Context, engine: Engine, lines) -> None:
     def one_pass(number: int) -> None:
         ctx.pass_no = number
         ctx.state = PassState(ctx)
+        ctx.warnings_off, ctx.warnings_stack = set(), []   # `warnings` settings are per pass
         ctx.current_file = ctx.options.filename
         ctx.guessed = False
         engine.run_pass(lines)

@@ -181,6 +181,7 @@ class Context:
         self.final_pass = 2
         self.diagnostics: list[Diagnostic] = []
         self._seen: set = set()
+        self.endif_while_warned = False
         self.prints: list[str] = []
         self.writes: list[Write] = []
         self.write_runs: list[list] = []     # [snes, pc, bytearray], merged as they grow
@@ -202,6 +203,7 @@ class Context:
         self.title_expected: str | None = None
         self.checksum_fix: bool | None = None     # None: asar's default
         self.warnings_off: set[str] = set()
+        self.warnings_stack: list[set[str]] = []
         self.freespace_byte = 0
         # set when a pass had to guess (a label not yet defined): the next pass may differ
         self.guessed = False

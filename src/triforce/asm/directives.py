@@ -291,6 +291,33 @@ def d_includeonce(runner, args, word, frame):
     runner.ctx.state.included_once.add(runner.ctx.current_file)
 
 
+def _incbin_range_side(ctx, text: str, pos: int) -> tuple[int, int]:
+    """One side of asar's ``start-end``: ``(expr)`` is math, a bare number is hex (xkas)."""
+    if text.startswith("(", pos):
+        depth = 0
+        for i in range(pos, len(text)):
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            if depth == 0:
+                return ctx.eval_static(text[pos:i + 1]), i + 1
+        raise AsmError("A605", f"unbalanced parentheses in incbin range {text!r}")
+    end = pos
+    while end < len(text) and text[end] in "0123456789abcdefABCDEF":
+        end += 1
+    if end == pos:
+        raise AsmError("A605", f"malformed incbin range {text!r}: expected start-end")
+    return int(text[pos:end], 16), end
+
+
+def _incbin_dash_range(ctx, text: str) -> tuple[int, int]:
+    start, pos = _incbin_range_side(ctx, text, 0)
+    if not text.startswith("-", pos):
+        raise AsmError("A605", f"malformed incbin range {text!r}: expected start-end")
+    end, pos = _incbin_range_side(ctx, text, pos + 1)
+    if pos != len(text):
+        raise AsmError("A605", f"malformed incbin range {text!r}: junk after the end")
+    return start, end
+
+
 def d_incbin(runner, args, word, frame):
     _need_args(args, word)
     ctx = runner.ctx
@@ -312,10 +339,11 @@ def d_incbin(runner, args, word, frame):
             name, rng = spec, ""
         if rng:
             lo, sep, hi = rng.partition("..")
-            if not sep:
-                lo, sep, hi = rng.partition("-")
-            start = ctx.eval_int(lo) if lo.strip() else 0
-            end = ctx.eval_int(hi) if hi.strip() else None
+            if sep:
+                start = ctx.eval_int(lo) if lo.strip() else 0
+                end = ctx.eval_int(hi) if hi.strip() else None
+            else:
+                start, end = _incbin_dash_range(ctx, rng.strip())
     data = ctx.read_binary(name.strip())
     start = start or 0
     end = len(data) if end is None else end
@@ -442,6 +470,8 @@ def d_mapper(runner, args, word, frame):
     ctx = runner.ctx
     name = ALIASES.get(word, word)
     st = ctx.state
+    if st.mapper_set and ctx.pass_no == ctx.final_pass:
+        ctx.warn("W108", f"{word}: a mapper was already set; switching mappers mid-patch")
     st.mapper = name
     st.mapper_obj = MAPPERS[name]
     if name == "sa1" and args.strip():
@@ -614,6 +644,59 @@ def d_checksum(runner, args, word, frame):
     runner.ctx.checksum_fix = mode == "on"
 
 
+# asar 1.91's warning names (and its older numeric ids W1001-W1099) that
+# `warnings enable|disable` accepts; asar's own names map to ours where we have one.
+_ASAR_WARNINGS = {
+    "relative_path_used": (), "rom_too_short": (), "rom_title_incorrect": (),
+    "65816_yy_x_does_not_exist": (), "65816_xx_y_assume_16_bit": (), "spc700_assuming_8_bit": (),
+    "assuming_address_mode": (), "set_middle_byte": (), "unrecognized_special_command": (),
+    "freespace_leaked": (), "warn": ("W701",), "implicitly_sized_immediate": (),
+    "xkas_deprecated": (), "xkas_eat_parentheses": (), "xkas_label_access": (),
+    "xkas_warnpc_relaxed": (), "xkas_style_conditional": (), "xkas_patch": (),
+    "missing_org": (), "check_memory_file": (), "if_not_condition_deprecated": (),
+    "function_redefined": (), "datasize_last_label": ("W402",), "datasize_exceeds_size": ("W403",),
+    "mapper_already_set": ("W108",), "feature_deprecated": ("W105", "W106"),
+    "byte_order_mark_utf8": (), "invalid_warning_id": ("W107",), "fixed_deprecated": (),
+    "optimization_settings": (), "unused_label": (),
+}
+
+
+def _warning_codes(ctx, ident: str) -> tuple[str, ...]:
+    """Our codes for a warning id in asar's spelling (``Wname``, ``W1001``) or ours (``W402``)."""
+    from triforce.asm.codes import CODES
+    if ident.upper() in CODES and ident[:1] in "wW":
+        return (ident.upper(),)
+    if ident[:1] in "wW":
+        rest = ident[1:]
+        if rest in _ASAR_WARNINGS:
+            return _ASAR_WARNINGS[rest]
+        if rest.isdigit() and 1000 < int(rest) < 1100:
+            return ()
+    ctx.warn("W107", f"{ident!r} is not a warning id")
+    return ()
+
+
+def d_warnings(runner, args, word, frame):
+    """``warnings push|pull`` and ``warnings enable|disable ID``."""
+    ctx = runner.ctx
+    parts = args.split()
+    sub = parts[0].lower() if parts else ""
+    if sub == "push" and len(parts) == 1:
+        ctx.warnings_stack.append(set(ctx.warnings_off))
+    elif sub == "pull" and len(parts) == 1:
+        if not ctx.warnings_stack:
+            raise AsmError("A722", "warnings pull without warnings push")
+        ctx.warnings_off = ctx.warnings_stack.pop()
+    elif sub in ("enable", "disable") and len(parts) == 2:
+        codes = _warning_codes(ctx, parts[1])
+        if sub == "disable":
+            ctx.warnings_off.update(codes)
+        else:
+            ctx.warnings_off.difference_update(codes)
+    else:
+        raise AsmError("A722", "expected warnings push|pull or warnings enable|disable ID")
+
+
 def d_ignored(runner, args, word, frame):
     """Accepted for compatibility; has no effect on the bytes."""
 
@@ -635,7 +718,7 @@ _DIRECTIVES = {
     "namespace": d_namespace, "struct": d_struct, "endstruct": d_endstruct,
     "function": d_function, "math": d_math, "asar": d_asar, "bank": d_bank,
     "optimize": d_optimize, "dpbase": d_dpbase, "undef": d_undef, "arch": d_arch,
-    "rep": d_rep, "warnings": d_ignored, "spcblock": d_spcblock, "endspcblock": d_spcblock,
+    "rep": d_rep, "warnings": d_warnings, "fastrom": d_ignored, "spcblock": d_spcblock, "endspcblock": d_spcblock,
     "startpos": d_spcblock, "checksum": d_checksum,
     # braces only group lines visually in asar
     "{": d_ignored, "}": d_ignored,

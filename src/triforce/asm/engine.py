@@ -234,8 +234,16 @@ class Engine:
                 if st.rep_count is not None and word != "rep":
                     times = st.rep_count
                     st.rep_count = None
+                    if times > ctx.options.max_loop_iterations:
+                        raise FatalError("A505", f"rep {times} is more than "
+                                         f"{ctx.options.max_loop_iterations} repetitions")
+                    seen = len(ctx.diagnostics)
                     for _ in range(times):
                         self._exec(block, frame)
+                        if len(ctx.diagnostics) != seen:
+                            if any(d.severity is Severity.ERROR for d in ctx.diagnostics[seen:]):
+                                break       # one report, not one per repetition
+                            seen = len(ctx.diagnostics)
                 else:
                     self._exec(block, frame)
                 bi += 1
@@ -321,6 +329,16 @@ class Engine:
                 top.active = top.parent_active and not top.taken
                 top.taken = True
             elif word == "endif":
+                if cond and cond[-1].kind == "while":
+                    # the old way to close a while, which asar 1.91 still takes (deprecated)
+                    top = cond.pop()
+                    if top.active:
+                        return top.line_idx, top.block_idx
+                    if top.parent_active and not ctx.endif_while_warned:
+                        # asar reports this deprecation once per patch, not per loop
+                        ctx.endif_while_warned = ctx.pass_no == ctx.final_pass
+                        ctx.warn("W105", "closing a while with endif is deprecated; use endwhile")
+                    return None
                 if not cond or cond[-1].kind != "if":
                     raise AsmError("A504", "endif without if")
                 cond.pop()
@@ -480,6 +498,10 @@ class Engine:
         for literal, param in pieces:
             out.append(literal)
             if param is not None:
+                if "!" in param and not param.startswith("..."):
+                    # a define picking the argument (`<!n>`) still works in asar 1.91, deprecated
+                    ctx.warn("W106", f"<{param}> in %{frame.macro.name} (expansion "
+                             f"{ctx.state.macro_counter}) is deprecated; use <...[{param}]>")
                 if "!" in param:
                     param = D.resolve(ctx, param)
                 out.append(self._macro_param(param, frame, args))

@@ -168,6 +168,8 @@ def _datasize(ctx, args, scope):
     nxt = min(following) if following else 0xFFFFFF
     if not following:
         ctx.warn("W402", f"datasize({name}): last label, size runs to $FFFFFF")
+    if nxt - here > 0xFFFF:
+        ctx.warn("W403", f"datasize({name}) is {nxt - here} bytes, more than a bank")
     return nxt - here
 
 

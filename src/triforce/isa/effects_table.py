@@ -138,3 +138,7 @@ XCE  -          X,Y,S            CEMX  next       -    -
 #: Opcodes whose flag effects differ from their mnemonic's row: BIT #imm has no
 #: memory operand to copy bits 7/6 from, so it writes Z only.
 _FLAG_OVERRIDES = {0x89: "Z"}
+
+#: Register-only instructions that perform a memory read-modify-write on their
+#: register instead (INX is INC applied to X): same flags, same arithmetic.
+_REGISTER_FORMS = {"INX": "INC", "INY": "INC", "DEX": "DEC", "DEY": "DEC"}

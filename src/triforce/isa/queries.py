@@ -9,6 +9,7 @@ are reported together as ``"A"``.
 from __future__ import annotations
 
 from triforce.isa import MNEMONICS, OPCODES, Mode, by_mnemonic
+from triforce.isa.effects_table import _REGISTER_FORMS
 from triforce.isa.semantics import COMPUTED, EFFECTS, Effects
 
 _ACCUMULATOR = frozenset({"A", "B", "C"})
@@ -41,6 +42,26 @@ def register_writes(mnemonic: str, *, accumulator: bool = False) -> frozenset[st
 def writes_memory(mnemonic: str) -> bool:
     """Whether some form of the mnemonic stores to its memory operand."""
     return any("w" in OPCODES[code].access for code in by_mnemonic(mnemonic).values())
+
+
+def is_store(mnemonic: str) -> bool:
+    """A store: writes its memory operand without reading it (STA, STX, STY, STZ)."""
+    return any(OPCODES[code].access == "w" for code in by_mnemonic(mnemonic).values())
+
+
+def register_operation(mnemonic: str, *, accumulator: bool = False) -> tuple[str, str] | None:
+    """``(register, read-modify-write)`` for an instruction that modifies one register in
+    place the way its memory twin modifies memory: INX -> ("X", "INC"); with
+    ``accumulator`` (the operand is A), ASL -> ("A", "ASL"). Else None."""
+    row = _row(mnemonic)
+    if row is None:
+        return None
+    if row.mnemonic in _REGISTER_FORMS:
+        (register,) = _coarse(row.writes, False)
+        return register, _REGISTER_FORMS[row.mnemonic]
+    if accumulator and "@" in row.reads and "@" in row.writes:
+        return "A", row.mnemonic
+    return None
 
 
 def loaded_register(mnemonic: str) -> str | None:
@@ -150,8 +171,10 @@ __all__ = [
     "compare_for",
     "compared_register",
     "far_twin",
+    "is_store",
     "jump_for_call",
     "loaded_register",
+    "register_operation",
     "register_reads",
     "register_writes",
     "restores_flags",

@@ -8,7 +8,7 @@ typo in ``--host`` never exposes an unauthenticated model server.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 
 from triforce.diagnostics import Diagnostic, SourceSpan, error
 
@@ -39,8 +39,6 @@ class ServerSettings:
     model_timeout_s: float | None = None  # per model call, passed to the orchestrator
     # Dashboard.
     dashboard_poll_ms: int = 2000
-    recent_limit: int = 30
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_config(cls, section: dict | None, **overrides) -> ServerSettings:
@@ -49,7 +47,7 @@ class ServerSettings:
         values: dict = {}
         for key, value in (section or {}).items():
             key = key.replace("-", "_")
-            if key in known and key != "extra":
+            if key in known:
                 values[key] = value
         for key, value in overrides.items():
             if value is not None:
@@ -78,7 +76,7 @@ _TYPES = {"host": str, "port": int, "api_key": (str, type(None)), "cors_origins"
           "max_tokens": int, "max_messages": int, "per_client_concurrency": int,
           "max_connections": int, "worker_threads": int, "request_timeout_s": (int, float),
           "body_timeout_s": (int, float), "model_timeout_s": (int, float, type(None)),
-          "dashboard_poll_ms": int, "recent_limit": int}
+          "dashboard_poll_ms": int}
 
 
 def _type_problems(settings: ServerSettings, span: SourceSpan) -> list[Diagnostic]:
@@ -109,7 +107,7 @@ def check_settings(settings: ServerSettings) -> list[Diagnostic]:
     if not (0 <= settings.port <= 65535):
         problems.append(error("H003", f"port {settings.port} is out of range", span))
     for name in ("max_body_bytes", "max_tokens", "per_client_concurrency", "worker_threads",
-                 "max_messages", "max_connections", "dashboard_poll_ms", "recent_limit"):
+                 "max_messages", "max_connections", "dashboard_poll_ms"):
         if getattr(settings, name) < 1:
             problems.append(error("H004", f"{name} must be at least 1", span))
     for name in ("request_timeout_s", "body_timeout_s"):

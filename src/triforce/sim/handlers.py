@@ -8,20 +8,22 @@ that the same function prices.
 
 from __future__ import annotations
 
-from triforce.isa import BRANCHES, Mode, Opcode
+from triforce.isa import BRANCHES, Mode, Opcode, branch_condition
 from triforce.isa import cycles as isa_cycles
+from triforce.isa.queries import compared_register, loaded_register, register_reads
 from triforce.sim.addressing import DIRECT_PAGE_PENALTY, resolve
-from triforce.sim.emit import CF, NV, PC, VF, ZV, A, Emitter, X, Y
+from triforce.sim.emit import CF, DB, NV, PB, PC, VF, ZV, A, D, Emitter, S, X, Y
 
-_READ_OPS = {"ORA", "AND", "EOR", "ADC", "SBC", "CMP", "BIT", "LDA", "LDX", "LDY", "CPX", "CPY"}
-_RMW_OPS = {"ASL", "LSR", "ROL", "ROR", "INC", "DEC", "TSB", "TRB"}
-_STORE_SOURCE = {"STA": A, "STX": X, "STY": Y}
+#: Where the generated code keeps each register the isa names (emit.py's layout).
+REGISTER_SLOTS = {"A": A, "X": X, "Y": Y, "S": S, "D": D, "DBR": DB, "PBR": PB, "PC": PC}
 
-_BRANCH_TAKEN = {
-    "BPL": f"not R[{NV}] & 128", "BMI": f"R[{NV}] & 128",
-    "BVC": f"not R[{VF}]", "BVS": f"R[{VF}]",
-    "BCC": f"not R[{CF}]", "BCS": f"R[{CF}]",
-    "BNE": f"R[{ZV}]", "BEQ": f"not R[{ZV}]",
+#: How a handler tests each status flag, indexed by the value a branch wants:
+#: N and Z live in the last result (NV, ZV), C and V as 0/1 (see emit.py).
+_FLAG_TEST = {
+    "N": (f"not R[{NV}] & 128", f"R[{NV}] & 128"),
+    "V": (f"not R[{VF}]", f"R[{VF}]"),
+    "C": (f"not R[{CF}]", f"R[{CF}]"),
+    "Z": (f"R[{ZV}]", f"not R[{ZV}]"),
 }
 
 #: Vectors in bank 0: (emulation, native).
@@ -51,14 +53,14 @@ def _return(g: Emitter, base: int, terms: list[tuple[str, int]]) -> None:
 
 def emit_handler(op: Opcode, g: Emitter) -> None:
     """Emit the statements of ``op``'s handler into ``g``."""
-    name = op.mnemonic
-    if name in _READ_OPS:
+    # The opcode table says how each form touches memory; immediates read their operand.
+    if op.access == "r" or op.mode in (Mode.IMM_M, Mode.IMM_X):
         _read_instruction(op, g)
-    elif name in _STORE_SOURCE or name == "STZ":
+    elif op.access == "w":
         _store_instruction(op, g)
-    elif name in _RMW_OPS and op.mode is not Mode.ACC:
+    elif op.access == "rmw":
         _rmw_instruction(op, g)
-    elif name in BRANCHES:
+    elif op.mnemonic in BRANCHES:
         _branch(op, g)
     else:
         # Imported here because handlers_misc builds on this module's helpers.
@@ -93,8 +95,9 @@ def alu(g: Emitter, name: str, width: int, immediate: bool = False) -> None:
     """Apply a read operation to the operand value ``v``."""
     mask = 255 if width == 8 else 65535
     sign = width - 1
-    if name in ("LDA", "LDX", "LDY"):
-        reg = {"LDA": A, "LDX": X, "LDY": Y}[name]
+    loaded, compared = loaded_register(name), compared_register(name)
+    if loaded:
+        reg = REGISTER_SLOTS[loaded]
         if width == 8 and reg == A:
             g.emit(f"R[{A}] = R[{A}] & 65280 | v")
         else:
@@ -107,8 +110,8 @@ def alu(g: Emitter, name: str, width: int, immediate: bool = False) -> None:
         else:
             g.emit(f"a = R[{A}]", f"t = (a {pyop} v) & 255", f"R[{A}] = a & 65280 | t")
         g.nz("t", width)
-    elif name in ("CMP", "CPX", "CPY"):
-        reg = {"CMP": A, "CPX": X, "CPY": Y}[name]
+    elif compared:
+        reg = REGISTER_SLOTS[compared]
         src = f"R[{reg}]" if width == 16 else f"(R[{reg}] & 255)"
         g.emit(f"t = {src} - v", f"R[{CF}] = 1 if t >= 0 else 0", f"t &= {mask}")
         g.nz("t", width)
@@ -150,7 +153,9 @@ def _store_instruction(op: Opcode, g: Emitter) -> None:
     length = op.length(g.m, g.x)
     base = _cycles(op, g)
     where = resolve(g, op.mode, length)
-    value = "0" if op.mnemonic == "STZ" else f"R[{_STORE_SOURCE[op.mnemonic]}]"
+    # STA/STX/STY store the register they read; STZ reads none and stores zero.
+    source = register_reads(op.mnemonic)
+    value = f"R[{REGISTER_SLOTS[next(iter(source))]}]" if source else "0"
     if width == 8:
         g.write("ea", value if value == "0" else f"{value} & 255")
     else:
@@ -218,10 +223,12 @@ def _branch(op: Opcode, g: Emitter) -> None:
     taken = _cycles(op, g, branch_taken=True)
     crossed = _cycles(op, g, branch_taken=True, page_crossed=True)
     g.operand(1)
-    cond = _BRANCH_TAKEN.get(op.mnemonic)
-    if cond is None:  # BRA
+    condition = branch_condition(op.mnemonic)
+    if condition is None:  # BRA
         _branch_taken(g, taken, crossed)
         return
+    flag, value = condition
+    cond = _FLAG_TEST[flag][value]
     with g.block(f"if {cond}:"):
         _branch_taken(g, taken, crossed)
     g.advance(2)

@@ -3,31 +3,40 @@ stack, jumps and calls, interrupts, block moves, REP/SEP/XCE, WAI/STP/WDM."""
 
 from __future__ import annotations
 
-from triforce.isa import Opcode
+from triforce.isa import Mode, Opcode, effects, stack_bytes
 from triforce.isa import cycles as isa_cycles
+from triforce.isa.queries import (
+    register_operation, register_reads, register_writes, restores_flags,
+    sets_widths_from_operand, transferred_registers,
+)
+from triforce.isa.semantics import CLEARED, FLAGS, SET, flow
 from triforce.sim.addressing import DIRECT_PAGE_PENALTY
 from triforce.sim.emit import (
     CF, DB, PB, PC, A, D, E, Emitter, HALT, P, S, VF, X, Y,
 )
-from triforce.sim.handlers import BRK_VECTORS, COP_VECTORS, modify
+from triforce.sim.handlers import BRK_VECTORS, COP_VECTORS, REGISTER_SLOTS, modify
 
-_REGISTER = {"A": A, "X": X, "Y": Y}
-# Transfers: mnemonic -> (source, destination, which flag sizes the destination).
-_TRANSFERS = {
-    "TAX": (A, X, "x"), "TAY": (A, Y, "x"), "TXA": (X, A, "m"), "TYA": (Y, A, "m"),
-    "TXY": (X, Y, "x"), "TYX": (Y, X, "x"), "TSX": (S, X, "x"),
-}
-# Register read-modify-write: mnemonic -> (register, the memory operation it mirrors).
-_REGISTER_MODIFY = {
-    "INX": (X, "INC"), "INY": (Y, "INC"), "DEX": (X, "DEC"), "DEY": (Y, "DEC"),
-    "INC": (A, "INC"), "DEC": (A, "DEC"),
-    "ASL": (A, "ASL"), "LSR": (A, "LSR"), "ROL": (A, "ROL"), "ROR": (A, "ROR"),
-}
-_FLAG_OPS = {
-    "CLC": f"R[{CF}] = 0", "SEC": f"R[{CF}] = 1", "CLV": f"R[{VF}] = 0",
-    "CLI": f"R[{P}] &= 251", "SEI": f"R[{P}] |= 4",
-    "CLD": f"R[{P}] &= 247", "SED": f"R[{P}] |= 8",
-}
+#: Flags the generated code keeps as 0/1 in their own slot; the rest live in R[P].
+_FLAG_SLOTS = {"C": CF, "V": VF}
+
+
+def _register_width(register: str, g: Emitter) -> int:
+    return 8 if (g.m if register == "A" else g.x) else 16
+
+
+def _constant_flags(op: Opcode) -> dict[str, int]:
+    """CLC, SEI...: the flags an instruction sets to constants, when that is all it does."""
+    row = effects(op)
+    if not row.flags or row.writes or any(v not in (CLEARED, SET) for v in row.flags.values()):
+        return {}
+    return {flag: int(value) for flag, value in row.flags.items()}
+
+
+def _set_flag(flag: str, value: int) -> str:
+    if flag in _FLAG_SLOTS:
+        return f"R[{_FLAG_SLOTS[flag]}] = {value}"
+    bit = 1 << (7 - FLAGS.index(flag))  # FLAGS lists P from bit 7 down
+    return f"R[{P}] |= {bit}" if value else f"R[{P}] &= {255 ^ bit}"
 
 
 def emit_misc(op: Opcode, g: Emitter) -> None:
@@ -40,34 +49,26 @@ def emit_misc(op: Opcode, g: Emitter) -> None:
         return
     g.operand(0)
     g.advance(length)
-    if name in _FLAG_OPS:
-        g.emit(_FLAG_OPS[name])
-        if name in ("SED", "CLD"):
+    constants = _constant_flags(op)
+    transfer = transferred_registers(name)
+    in_place = register_operation(name, accumulator=op.mode is Mode.ACC)
+    if constants:
+        for flag, value in constants.items():
+            g.emit(_set_flag(flag, value))
+        if "D" in constants:
             g.emit("switch_mode()")  # D selects the ADC/SBC handlers
-    elif name in _TRANSFERS:
-        _transfer(g, *_TRANSFERS[name])
-    elif name in _REGISTER_MODIFY:
-        reg, operation = _REGISTER_MODIFY[name]
-        width = 8 if (g.x if reg != A else g.m) else 16
+    elif transfer:
+        _transfer(op, g, *transfer)
+    elif in_place:
+        register, operation = in_place
+        reg = REGISTER_SLOTS[register]
+        width = _register_width(register, g)
         g.emit(f"v = R[{reg}]" if width == 16 else f"v = R[{reg}] & 255")
         modify(g, operation, width)
         if reg == A and width == 8:
             g.emit(f"R[{A}] = R[{A}] & 65280 | t")
         else:
             g.emit(f"R[{reg}] = t")
-    elif name == "TCD":
-        g.emit(f"t = R[{D}] = R[{A}]")
-        g.nz("t", 16)
-    elif name == "TDC":
-        g.emit(f"t = R[{A}] = R[{D}]")
-        g.nz("t", 16)
-    elif name == "TSC":
-        g.emit(f"t = R[{A}] = R[{S}]")
-        g.nz("t", 16)
-    elif name == "TCS":
-        g.emit(f"R[{S}] = R[{A}] & 255 | 256" if g.e else f"R[{S}] = R[{A}]")
-    elif name == "TXS":
-        g.emit(f"R[{S}] = R[{X}] & 255 | 256" if g.e else f"R[{S}] = R[{X}]")
     elif name == "XBA":
         g.emit(f"a = R[{A}]", f"R[{A}] = (a & 255) << 8 | a >> 8")
         g.nz("(a >> 8)", 8)
@@ -83,8 +84,13 @@ def emit_misc(op: Opcode, g: Emitter) -> None:
     g.emit(f"return {cyc}")
 
 
-def _transfer(g: Emitter, src: int, dst: int, flag: str) -> None:
-    width = 8 if (g.x if flag == "x" else g.m) else 16
+def _transfer(op: Opcode, g: Emitter, source: str, destination: str) -> None:
+    src, dst = REGISTER_SLOTS[source], REGISTER_SLOTS[destination]
+    if destination == "S":  # TCS/TXS set no flags; emulation keeps S in page 1
+        g.emit(f"R[{S}] = R[{src}] & 255 | 256" if g.e else f"R[{S}] = R[{src}]")
+        return
+    # Writing C (all of B:A) or D moves 16 bits whatever M says.
+    width = 16 if effects(op).writes & {"C", "D"} else _register_width(destination, g)
     if width == 16:
         g.emit(f"t = R[{dst}] = R[{src}]")
     elif dst == A:
@@ -96,55 +102,57 @@ def _transfer(g: Emitter, src: int, dst: int, flag: str) -> None:
 
 # -- stack --------------------------------------------------------------------
 def _push_register(op: Opcode, g: Emitter, cyc: int) -> None:
-    name = op.mnemonic
+    (register,) = register_reads(op.mnemonic) - {"S"} or ("P",)  # PHP reads only S
+    pushed, _ = stack_bytes(op, g.m, g.x, g.e)
     g.operand(0)
     g.advance(1)
     g.emit(f"s = R[{S}]")
-    if name == "PHP":
+    if register == "P":
         g.compose_p()
         g.push("p")
-    elif name in ("PHB", "PHK"):
-        g.push(f"R[{DB if name == 'PHB' else PB}] >> 16")
-    elif name == "PHD":
+    elif register in ("DBR", "PBR"):  # kept in bank position
+        g.push(f"R[{REGISTER_SLOTS[register]}] >> 16")
+    elif register == "D":  # a 65816 addition: pushes without the page-1 wrap
         g.emit(f"v = R[{D}]")
         g.push("v >> 8", wrap=False)
         g.push("v & 255", wrap=False)
     else:
-        reg = _REGISTER[name[2]]
-        width = 8 if (g.m if reg == A else g.x) else 16
-        g.emit(f"v = R[{reg}]")
-        if width == 16:
+        g.emit(f"v = R[{REGISTER_SLOTS[register]}]")
+        if pushed == 2:
             g.push("v >> 8")
         g.push("v & 255")
-    g.store_stack(unwrapped=name == "PHD")
+    g.store_stack(unwrapped=register == "D")
     g.emit(f"return {cyc}")
 
 
 def _pull_register(op: Opcode, g: Emitter, cyc: int) -> None:
     name = op.mnemonic
+    _, pulled = stack_bytes(op, g.m, g.x, g.e)
     g.operand(0)
     g.advance(1)
     g.emit(f"s = R[{S}]")
-    if name == "PLP":
+    if restores_flags(name):  # PLP
         g.pull("p")
         g.store_stack()
         g.decompose_p("p")
-    elif name == "PLB":  # a 65816 addition: pulls without the page-1 wrap
+        g.emit(f"return {cyc}")
+        return
+    (register,) = register_writes(name) - {"S"}
+    if register == "DBR":  # a 65816 addition: pulls without the page-1 wrap
         g.pull("v", wrap=False)
         g.store_stack(unwrapped=True)
         g.emit(f"R[{DB}] = v << 16")
         g.nz("v", 8)
-    elif name == "PLD":
+    elif register == "D":
         g.pull("lo", wrap=False)
         g.pull("hi", wrap=False)
         g.store_stack(unwrapped=True)
         g.emit(f"t = R[{D}] = lo | hi << 8")
         g.nz("t", 16)
     else:
-        reg = _REGISTER[name[2]]
-        width = 8 if (g.m if reg == A else g.x) else 16
+        reg = REGISTER_SLOTS[register]
         g.pull("lo")
-        if width == 16:
+        if pulled == 2:
             g.pull("hi")
             g.emit(f"t = R[{reg}] = lo | hi << 8")
         elif reg == A:
@@ -152,7 +160,7 @@ def _pull_register(op: Opcode, g: Emitter, cyc: int) -> None:
         else:
             g.emit(f"t = R[{reg}] = lo")
         g.store_stack()
-        g.nz("t", width)
+        g.nz("t", 8 * pulled)
     g.emit(f"return {cyc}")
 
 
@@ -185,7 +193,7 @@ def _push_effective(op: Opcode, g: Emitter, cyc: int) -> None:
 # -- jumps, calls, returns ----------------------------------------------------
 def _jump(op: Opcode, g: Emitter, cyc: int) -> None:
     mode = op.mode.value
-    if op.mnemonic == "BRL":
+    if op.mode is Mode.REL16:  # BRL
         g.operand(2)
         g.emit(f"R[{PC}] = pc24 + 3 + (o - 65536 if o & 32768 else o) & 65535")
     elif mode == "ABS":
@@ -216,7 +224,7 @@ def _jump(op: Opcode, g: Emitter, cyc: int) -> None:
 
 
 def _call(op: Opcode, g: Emitter, cyc: int) -> None:
-    if op.mnemonic == "JSL":
+    if op.mode is Mode.LONG:  # JSL
         g.operand(3)
         g.emit(f"s = R[{S}]", "r = pc24 + 3 & 65535")
         g.push("pc24 >> 16", wrap=False)
@@ -246,28 +254,33 @@ def _call(op: Opcode, g: Emitter, cyc: int) -> None:
 
 def _return_from(op: Opcode, g: Emitter, cyc: int) -> None:
     g.emit(f"s = R[{S}]")
-    if op.mnemonic == "RTS":
+    _, pulled = stack_bytes(op, emulation=g.e)
+    if restores_flags(op.mnemonic):
+        _return_from_interrupt(g)
+    elif pulled == 2:  # RTS
         g.pull("lo")
         g.pull("hi")
         g.store_stack()
         g.emit(f"R[{PC}] = (lo | hi << 8) + 1 & 65535")
-    elif op.mnemonic == "RTL":
+    else:  # RTL
         g.pull("lo", wrap=False)
         g.pull("hi", wrap=False)
         g.pull("bank", wrap=False)
         g.store_stack(unwrapped=True)
         g.emit(f"R[{PC}] = (lo | hi << 8) + 1 & 65535", f"R[{PB}] = bank << 16")
-    else:  # RTI
-        g.pull("p")
-        g.pull("lo")
-        g.pull("hi")
-        if not g.e:
-            g.pull("bank")
-            g.emit(f"R[{PB}] = bank << 16")
-        g.store_stack()
-        g.emit(f"R[{PC}] = lo | hi << 8")
-        g.decompose_p("p")
     g.emit(f"return {cyc}")
+
+
+def _return_from_interrupt(g: Emitter) -> None:
+    g.pull("p")
+    g.pull("lo")
+    g.pull("hi")
+    if not g.e:
+        g.pull("bank")
+        g.emit(f"R[{PB}] = bank << 16")
+    g.store_stack()
+    g.emit(f"R[{PC}] = lo | hi << 8")
+    g.decompose_p("p")
 
 
 def _software_interrupt(op: Opcode, g: Emitter, cyc: int) -> None:
@@ -292,7 +305,7 @@ def _status_bits(op: Opcode, g: Emitter, cyc: int) -> None:
     g.operand(1)
     g.advance(2)
     g.compose_p()
-    g.emit("p &= o ^ 255" if op.mnemonic == "REP" else "p |= o")
+    g.emit("p &= o ^ 255" if sets_widths_from_operand(op.mnemonic) == 0 else "p |= o")
     g.decompose_p("p")
     g.emit(f"return {cyc}")
 
@@ -313,7 +326,7 @@ def _block_move(op: Opcode, g: Emitter, cyc: int) -> None:
 
 
 def _halting(op: Opcode, g: Emitter, cyc: int) -> None:
-    reason = "stp" if op.mnemonic == "STP" else "wai"
+    reason = "stp" if flow(op) == "halt" else "wai"
     g.operand(0)
     g.advance(1)
     g.emit(f"R[{HALT}] = {reason!r}", f"raise Halt({reason!r}, {cyc})")
