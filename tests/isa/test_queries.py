@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from triforce.isa import MNEMONICS, falls_through, is_pull, is_push
+from triforce.isa import EFFECTS, MNEMONICS, falls_through, is_pull, is_push
 from triforce.isa.queries import (
     branch_flag,
     branch_on,
     compare_for,
     compared_register,
     far_twin,
+    is_store,
     jump_for_call,
     loaded_register,
+    register_operation,
     register_reads,
     register_writes,
     restores_flags,
@@ -66,3 +68,19 @@ def test_branches_and_mode_setters():
     assert branch_flag("BNE") == "Z" and branch_flag("BRA") is None and branch_flag("LDA") is None
     assert (sets_widths_from_operand("REP"), sets_widths_from_operand("SEP")) == (0, 1)
     assert sets_widths_from_operand("XCE") is None
+
+
+def test_stores_and_in_place_register_operations():
+    assert _where(is_store) == {"STA", "STX", "STY", "STZ"} and not is_store("db")
+    assert {n: register_operation(n) for n in _where(register_operation)} == {
+        "INX": ("X", "INC"), "INY": ("Y", "INC"), "DEX": ("X", "DEC"), "DEY": ("Y", "DEC")}
+    in_accumulator = {n: register_operation(n, accumulator=True)
+                      for n in _where(lambda n: register_operation(n, accumulator=True))}
+    assert {n for n, (reg, op) in in_accumulator.items() if reg == "A" and op == n} == {
+        "ASL", "LSR", "ROL", "ROR", "INC", "DEC"}
+    # The register form behaves like its memory twin: same flags, its register in and out.
+    for name in _where(register_operation):
+        register, twin = register_operation(name)
+        assert EFFECTS[name].flags == EFFECTS[twin].flags
+        assert register_reads(name) == register_writes(name) == {register}
+    assert register_operation("LDA", accumulator=True) is None and register_operation("") is None

@@ -254,9 +254,13 @@ def _read_widths(sentence: str, result: Assumptions) -> None:
 
 def _read_widths_from_code_above(prose: str, result: Assumptions) -> None:
     """REP/SEP written in the prose ("after SEP #$20 I do...") set the entry widths."""
-    for match in re.finditer(r"\b(REP|SEP)\s+#\$?([0-9A-Fa-f]{1,2})\b", prose, re.I):
+    from triforce.isa import MNEMONICS
+    from triforce.isa.queries import sets_widths_from_operand
+
+    setters = "|".join(sorted(n for n in MNEMONICS if sets_widths_from_operand(n) is not None))
+    for match in re.finditer(rf"\b({setters})\s+#\$?([0-9A-Fa-f]{{1,2}})\b", prose, re.I):
         value = int(match.group(2), 16)
-        flag = 0 if match.group(1).upper() == "REP" else 1
+        flag = sets_widths_from_operand(match.group(1))
         if value & 0x20 and result.m is None:
             result.m = flag
             result.width_source.append(match.group(0))

@@ -19,7 +19,13 @@ import re
 from dataclasses import dataclass, field
 
 from triforce.diagnostics import Diagnostic, SourceSpan, warning
-from triforce.isa import BRANCHES, OPCODES, Mode, Opcode, by_mnemonic
+from triforce.isa import OPCODES, Mode, Opcode, by_mnemonic
+from triforce.isa.queries import (
+    far_twin,
+    register_writes,
+    sets_widths_from_operand,
+    transfers_control,
+)
 
 UNKNOWN_MNEMONIC = "S201"   # listing line that is not an instruction
 BAD_OPERAND = "S202"        # operand form the mnemonic does not have
@@ -78,9 +84,9 @@ class _Widths:
         self.m, self.x = (1, 1) if emulation else (m & 1, x & 1)
 
     def apply(self, op: Opcode, operand: int | None) -> None:
-        if operand is None or self.emulation or op.mnemonic not in ("REP", "SEP"):
+        bit = sets_widths_from_operand(op.mnemonic)
+        if operand is None or self.emulation or bit is None:
             return
-        bit = 0 if op.mnemonic == "REP" else 1
         if operand & 0x20:
             self.m = bit
         if operand & 0x10:
@@ -182,7 +188,7 @@ def _from_records(records, sources: _SourceFiles, m, x, emulation, dl_nonzero) -
             lo_sum, hi_sum = lo_sum + lo, hi_sum + hi
             notes.extend(n for n in why if n not in notes)
             widths.apply(op, operand)
-            if op.mnemonic in ("REP", "SEP"):
+            if sets_widths_from_operand(op.mnemonic) is not None:
                 decode_m, decode_x = widths.m, widths.x
             pos += size
         else:
@@ -275,17 +281,21 @@ def parse_operand_mode(mnemonic: str, operand: str, size_hint: int | None):
             if mode in modes:
                 return mode, value
         return None
-    if mnemonic in BRANCHES or mnemonic == "BRL" or mnemonic == "PER":
+    if Mode.REL8 in modes or Mode.REL16 in modes:   # branches, BRL, PER
         return (Mode.REL16 if Mode.REL16 in modes else Mode.REL8), None
     if Mode.BLOCK in modes:
         return Mode.BLOCK, None
     width = size_hint
-    if mnemonic in ("JML", "JSL") and not (low.startswith("[") or low.startswith("(")):
+    # A jump or call that changes the bank (JML, JSL) takes a long address; one
+    # that stays in it (JMP, JSR) at least a 16-bit one.
+    far = transfers_control(mnemonic) and "PBR" in register_writes(mnemonic)
+    near = transfers_control(mnemonic) and not far
+    if far and not (low.startswith("[") or low.startswith("(")):
         width = 3
     inner_text = re.sub(r"[()\[\]]|,[xys]", "", low)
     value, literal_width = _literal(inner_text)
     width = width or literal_width
-    if mnemonic in ("JMP", "JSR") and width < 2:
+    if near and width < 2:
         width = 2
     if ",s" in low and not (low.endswith(",s") or low.endswith(",s),y")):
         return None
@@ -310,13 +320,10 @@ def parse_operand_mode(mnemonic: str, operand: str, size_hint: int | None):
     return _pick(modes, _PLAIN, width), value
 
 
-#: asar accepts the long forms under the short mnemonics too.
-_LONG_ALIASES = {"JMP": "JML", "JSR": "JSL"}
-
-
 def _resolve(mnemonic: str, operand: str, hint: int | None):
-    """(Opcode, Mode, literal value) for a statement, trying asar's aliases."""
-    for name in (mnemonic, _LONG_ALIASES.get(mnemonic)):
+    """(Opcode, Mode, literal value) for a statement, trying asar's aliases: the long
+    forms are accepted under the short mnemonics too (JMP $123456 is JML)."""
+    for name in (mnemonic, far_twin(mnemonic)):
         if name is None:
             continue
         chosen = parse_operand_mode(name, operand, hint)

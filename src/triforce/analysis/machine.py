@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from triforce.analysis.source import parse_source
 from triforce.diagnostics import Diagnostic, SourceSpan, error
+from triforce.isa import MNEMONICS, is_jump, is_return, mnemonics_where
+from triforce.isa.queries import jump_for_call, return_for_call, subroutine_return
 
 STP_OPCODE = 0xDB
 DEFAULT_STACK = 0x01FF
@@ -64,13 +66,28 @@ def is_routine(source: str) -> tuple[bool, str | None]:
     """
     instructions = [s for s in parse_source(source) if s.is_instruction]
     mnemonics = {s.mnemonic for s in instructions}
-    if "RTL" in mnemonics and "RTS" not in mnemonics:
-        return True, "jsl"
-    if mnemonics & {"RTS", "RTI"}:
-        return True, "jsr"
-    if instructions and instructions[-1].mnemonic in ("JMP", "JML", "BRA", "BRL"):
-        return True, "jsl" if instructions[-1].mnemonic == "JML" else "jsr"
+    calls = _calls()
+    # RTS/RTL name the call they answer; RTI (or both kinds) is entered like JSR.
+    returns = {name for name in mnemonics if subroutine_return(name)}
+    if len(returns) == 1:
+        (ret,) = returns
+        return True, next(c for c in calls if return_for_call(c) == ret).lower()
+    if returns or any(name in MNEMONICS and is_return(name) for name in mnemonics):
+        return True, _NEAR_CALL
+    last = instructions[-1].mnemonic if instructions else ""
+    if last in MNEMONICS and is_jump(last):
+        # JML is a tail call into a JSL routine; JMP, BRA and BRL stay near.
+        return True, next((c for c in calls if jump_for_call(c) == last), _NEAR_CALL).lower()
     return False, None
+
+
+#: How code that is not tied to a long return is entered.
+_NEAR_CALL = "jsr"
+
+
+def _calls() -> list[str]:
+    """The call instructions (JSL, JSR), from the isa."""
+    return sorted(mnemonics_where(lambda row: row.flow == "call"))
 
 
 def external_stubs(*sources: str) -> str:
@@ -83,14 +100,17 @@ def external_stubs(*sources: str) -> str:
 
     statements = [s for source in sources for s in parse_source(source)]
     defined = {label for s in statements for label in s.labels}
+    # Each call, and the jump that stands for it in tail position, maps to the call
+    # whose return the stub must use (JSR/JMP -> RTS, JSL/JML -> RTL).
+    call_of = {name: name for name in _calls()} | {jump_for_call(c): c for c in _calls()}
     stubs: dict[str, str] = {}
     for statement in statements:
-        if statement.mnemonic in ("JSR", "JSL", "JMP", "JML"):
+        if statement.mnemonic in call_of:
             operand = parse_operand(statement)
             name = operand.base
             if operand.kind == "addr" and not operand.indirect and operand.value is None \
                     and re.fullmatch(r"[A-Za-z_]\w*", name) and name not in defined:
-                stubs.setdefault(name, "RTL" if statement.mnemonic in ("JSL", "JML") else "RTS")
+                stubs.setdefault(name, return_for_call(call_of[statement.mnemonic]))
     return "".join(f"{name}:\n    {ret}\n" for name, ret in stubs.items())
 
 

@@ -470,7 +470,7 @@ def d_mapper(runner, args, word, frame):
     ctx = runner.ctx
     name = ALIASES.get(word, word)
     st = ctx.state
-    if st.mapper_set and ctx.pass_no == ctx.final_pass:
+    if st.mapper_set and st.mapper != name and ctx.pass_no == ctx.final_pass:
         ctx.warn("W108", f"{word}: a mapper was already set; switching mappers mid-patch")
     st.mapper = name
     st.mapper_obj = MAPPERS[name]

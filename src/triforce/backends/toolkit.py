@@ -323,6 +323,7 @@ def _register_answer(query: str) -> list[str]:
 
 def _register_section(code: str) -> list[str]:
     from triforce.analysis.source import parse_operand, parse_source
+    from triforce.isa.queries import is_store, loaded_register, sets_widths_from_operand
     from triforce.knowledge.registers import lookup
 
     lines = []
@@ -332,18 +333,19 @@ def _register_section(code: str) -> list[str]:
         if not statement.is_instruction:
             continue
         operand = parse_operand(statement)
-        if statement.mnemonic in ("LDA", "LDX", "LDY") and operand.kind == "imm":
+        if loaded_register(statement.mnemonic) and operand.kind == "imm":
             last_immediate = operand.base
             continue
         if operand.kind == "addr" and operand.value is not None:
             register = lookup(operand.value)
             if register is not None and (register.addr, statement.mnemonic) not in seen:
                 seen.add((register.addr, statement.mnemonic))
-                value = f" <- {last_immediate}" if statement.mnemonic.startswith("ST") and last_immediate else ""
+                value = f" <- {last_immediate}" if is_store(statement.mnemonic) and last_immediate else ""
                 lines.append(f"- line {statement.line}: `{statement.text}` — ${register.addr:04X} "
                              f"**{register.name}**{value}: {register.desc}")
-        if statement.mnemonic not in ("STA", "STX", "STY", "STZ"):
-            last_immediate = None if statement.mnemonic not in ("REP", "SEP") else last_immediate
+        # The loaded value survives the stores that write it and a width change.
+        if not is_store(statement.mnemonic) and sets_widths_from_operand(statement.mnemonic) is None:
+            last_immediate = None
     return ["Hardware registers this code touches:\n" + "\n".join(lines)] if lines else []
 
 

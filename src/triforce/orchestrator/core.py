@@ -160,7 +160,9 @@ class Orchestrator:
                                  self.limits, lambda t, d, e=step.expert: progress(t, d, e), cancelled,
                                  user_defines)
             ctx = StepContext(query, history, getattr(expert, "system_prompt", "") or GENERIC_SYSTEM,
-                              check, plan, emit, cancelled, cancel, request.tier, self.max_tokens)
+                              check, plan, emit, cancelled, cancel, request.tier,
+                              min(request.max_tokens or self.max_tokens, self.max_tokens),
+                              request.temperature, request.stop, request.seed)
             if step_binding is None:
                 results.append(self._no_backend(step, diags, emit))
                 continue

@@ -61,6 +61,9 @@ class StepContext:
     cancel_event: object = None
     tier: str | None = None
     max_tokens: int = 1024
+    temperature: float | None = None     # the client's choice; a plan step's own value wins
+    stop: list[str] | None = None
+    seed: int | None = None
 
 
 def _chat_request(step: PlanStep, binding: Binding, messages: list[ChatMessage],
@@ -69,10 +72,14 @@ def _chat_request(step: PlanStep, binding: Binding, messages: list[ChatMessage],
                           timeout=ctx.plan.timeout, max_tokens=ctx.max_tokens,
                           options={"expert": step.expert, "intent": step.intent,
                                    "tier": ctx.tier, "sample": step.sample})
-    if step.temperature is not None:
-        request.temperature = step.temperature
-    if step.seed is not None:
-        request.seed = step.seed
+    temperature = step.temperature if step.temperature is not None else ctx.temperature
+    if temperature is not None:
+        request.temperature = temperature
+    seed = step.seed if step.seed is not None else ctx.seed
+    if seed is not None:
+        request.seed = seed
+    if ctx.stop:
+        request.stop = list(ctx.stop)
     return request
 
 

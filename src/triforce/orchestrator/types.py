@@ -39,6 +39,11 @@ class AskRequest:
     conversation_id: str | None = None
     source: str = "cli"                              # who asked: cli | chat | server | bench
     cancel: threading.Event | None = None            # set it to stop the request (client gone)
+    # Sampling the client asked for; None keeps the config / plan defaults.
+    max_tokens: int | None = None
+    temperature: float | None = None
+    stop: list[str] | None = None
+    seed: int | None = None
 
 
 @dataclass

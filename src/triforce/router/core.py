@@ -180,6 +180,8 @@ class Router:
 
     # -- routing -------------------------------------------------------------------
     def route(self, query, *, top_k: int | None = None, previous_expert: str | None = None) -> RouteDecision:
+        if self.model is not None and self.settings.mode != "keyword":
+            self.featurizer()  # one-time encoder load: not part of a decision's latency
         start = time.perf_counter()
         text, diags = _clean_query(query)
         decision = self._route_text(text, diags, top_k=top_k, previous_expert=previous_expert)

@@ -232,14 +232,21 @@ class Engine:
 
     # -- orchestration -------------------------------------------------------------------
     def make_ask_request(self, *, query: str, history: list, expert: str | None,
-                         conversation_id: str | None = None):
+                         conversation_id: str | None = None, max_tokens: int | None = None,
+                         temperature: float | None = None, stop=None, seed: int | None = None):
+        """The client's sampling choices travel to the model; ``max_tokens`` <= 0
+        (Ollama's ``num_predict: -1``) means the server's limit."""
         from triforce.orchestrator.types import AskRequest
 
         s = self.settings
+        if isinstance(stop, str):
+            stop = [stop]
         return AskRequest(query=query, history=history, expert=expert, tier=s.tier,
                           backend=s.backend, base_url=s.base_url, model=s.model,
                           timeout=s.model_timeout_s, conversation_id=conversation_id,
-                          source="server")
+                          source="server",
+                          max_tokens=max_tokens if max_tokens and max_tokens > 0 else None,
+                          temperature=temperature, stop=list(stop) if stop else None, seed=seed)
 
     def start(self, ask_request, *, stream: bool = True) -> Run:
         return Run(self, ask_request, asyncio.get_running_loop(), stream=stream)

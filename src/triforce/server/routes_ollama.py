@@ -62,6 +62,14 @@ def _tag(model_id: str) -> str:
     return model_id if ":" in model_id else f"{model_id}:latest"
 
 
+def _sampling(options: OllamaOptions | None) -> dict:
+    """Ollama's ``options`` in the orchestrator's terms."""
+    if options is None:
+        return {}
+    return {"max_tokens": options.num_predict, "temperature": options.temperature,
+            "stop": options.stop, "seed": options.seed}
+
+
 def _num_predict(options: OllamaOptions | None, limit: int) -> None:
     value = options.num_predict if options else None
     if value is not None and value >= 0:   # -1 / -2 mean "no limit" / "fill context" in Ollama
@@ -131,7 +139,7 @@ async def chat(body: OllamaChatRequest, request: Request):
     prompt = split_messages([(m.role, m.content) for m in body.messages],
                             engine.settings.max_messages)
     ask = engine.make_ask_request(query=prompt.query, history=prompt.history, expert=expert,
-                                  conversation_id=body.conversation_id)
+                                  conversation_id=body.conversation_id, **_sampling(body.options))
     run = ChatRun(request, engine, "ollama", ask, body.model, stream=body.stream)
     return await _respond(request, run, body.model, body.stream, "chat")
 
@@ -149,7 +157,7 @@ async def generate(body: OllamaGenerateRequest, request: Request):
         raise APIError("H114", "images are not supported", param="images")
     history = [{"role": "system", "content": body.system}] if body.system else []
     ask = engine.make_ask_request(query=body.prompt, history=history, expert=expert,
-                                  conversation_id=body.conversation_id)
+                                  conversation_id=body.conversation_id, **_sampling(body.options))
     run = ChatRun(request, engine, "ollama", ask, body.model, stream=body.stream)
     return await _respond(request, run, body.model, body.stream, "generate")
 

@@ -90,7 +90,9 @@ async def chat_completions(body: ChatCompletionRequest, request: Request):
     expert = engine.resolve_model(body.model)
     prompt = split_messages([(m.role, _text(m)) for m in body.messages], settings.max_messages)
     ask = engine.make_ask_request(query=prompt.query, history=prompt.history, expert=expert,
-                                  conversation_id=body.conversation_id)
+                                  conversation_id=body.conversation_id,
+                                  max_tokens=body.max_completion_tokens or body.max_tokens,
+                                  temperature=body.temperature, stop=body.stop, seed=body.seed)
     run = ChatRun(request, engine, "openai", ask, body.model, stream=body.stream)
     completion_id = new_id("chatcmpl")
     created = int(time.time())

@@ -6,13 +6,30 @@ from __future__ import annotations
 from triforce.isa import Mode, Opcode, effects, stack_bytes
 from triforce.isa import cycles as isa_cycles
 from triforce.isa.queries import (
-    register_operation, register_reads, register_writes, restores_flags,
-    sets_widths_from_operand, transferred_registers,
+    register_operation,
+    register_reads,
+    register_writes,
+    restores_flags,
+    sets_widths_from_operand,
+    transferred_registers,
 )
 from triforce.isa.semantics import CLEARED, FLAGS, SET, flow
 from triforce.sim.addressing import DIRECT_PAGE_PENALTY
 from triforce.sim.emit import (
-    CF, DB, PB, PC, A, D, E, Emitter, HALT, P, S, VF, X, Y,
+    CF,
+    DB,
+    HALT,
+    PB,
+    PC,
+    VF,
+    A,
+    D,
+    E,
+    Emitter,
+    P,
+    S,
+    X,
+    Y,
 )
 from triforce.sim.handlers import BRK_VECTORS, COP_VECTORS, REGISTER_SLOTS, modify
 
