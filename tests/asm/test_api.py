@@ -39,3 +39,12 @@ def test_patching_a_rom_keeps_the_rest_and_reads_the_original():
 def test_defines_parameter_and_labels_are_snes_addresses():
     r = assemble("hirom\norg $C08000\nStart:\ndb !v\n", defines={"v": "$42", "!w": "1"})
     assert r.ok and r.data == b"\x42" and r.labels == {"Start": 0xC08000} and r.mapper == "hirom"
+
+
+def test_checksum_on_in_the_source_wins_over_fix_rom_checksum_false():
+    # asar: the patch's own `checksum on` forces the fix even when the caller turned it off
+    src = "checksum on\nnorom\norg $0000\ndb $01\norg $FFFF\ndb $00\nlorom\n"
+    r = assemble(src, fix_rom_checksum=False)
+    assert r.ok and r.rom[0x7FDC:0x7FE0] == bytes.fromhex("00 FE FF 01")
+    plain = assemble(src.replace("checksum on\n", ""), fix_rom_checksum=False)
+    assert plain.rom[0x7FDC:0x7FE0] == bytes(4)
