@@ -88,3 +88,15 @@ def test_defines_are_collected_with_later_ones_winning():
 
     code = "!ram = $7E0000 ; base\n!timer #= !ram+$10\n  !ram = $7F0000\nLDA !timer\n!empty =\n"
     assert defines(code) == {"ram": "$7F0000", "timer": "!ram+$10"}
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("how many cycles does LDA $10,x : STA $2118 take with a 16-bit A?", ["LDA $10,x\nSTA $2118"]),
+    ("is `stz $10` faster than lda #0 : sta $10?", ["stz $10", "lda #0\nsta $10"]),
+    ("and then bit of help: inc the counter", []),
+    ("what is the best text editor?", []),
+])
+def test_inline_code_in_prose(query, expected):
+    from triforce.orchestrator.blocks import user_code
+
+    assert [block.code for block in user_code(query)] == expected

@@ -128,10 +128,38 @@ def unfenced_code(text: str, min_lines: int = 2) -> list[CodeBlock]:
     return blocks
 
 
+# One instruction written inline in prose: mnemonic, optional size suffix, optional operand.
+_INLINE_INSTR = r"[A-Za-z]{3}(?:\.[bwlBWL])?(?:[ \t]+[#$%(\[\w][^\s:?!`]*)?"
+_INLINE_RUN = re.compile(rf"(?<![\w$])({_INLINE_INSTR}(?:[ \t]*:[ \t]*{_INLINE_INSTR})+)")
+_BACKTICKED = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
+
+
+def _instruction_parts(run: str) -> list[str] | None:
+    parts = [p.strip() for p in run.split(":")]
+    if all(p and p.split()[0].split(".")[0].upper() in MNEMONICS for p in parts):
+        return parts
+    return None
+
+
+def inline_code(text: str) -> list[CodeBlock]:
+    """Code written inside a sentence: ``LDA $10,x : STA $2118`` (asar's ``:`` joins
+    statements on one line) or a backticked instruction. Every part must start with
+    a 65816 mnemonic, so ordinary prose is not mistaken for code."""
+    blocks: list[CodeBlock] = []
+    for number, line in enumerate(text.split("\n")):
+        candidates = [m.group(1) for m in _BACKTICKED.finditer(line)]
+        candidates += [m.group(1) for m in _INLINE_RUN.finditer(line)]
+        for candidate in candidates:
+            parts = _instruction_parts(candidate)
+            if parts and not any(b.code == "\n".join(parts) for b in blocks):
+                blocks.append(CodeBlock(len(blocks), "\n".join(parts), "", number + 1))
+    return blocks
+
+
 def user_code(query: str) -> list[CodeBlock]:
-    """The code the user gave: fenced blocks, else unfenced assembly runs."""
-    fenced = code_blocks(query)
-    return fenced if fenced else unfenced_code(query)
+    """The code the user gave: fenced blocks, else unfenced assembly runs, else
+    instructions written inline in the question."""
+    return code_blocks(query) or unfenced_code(query) or inline_code(query)
 
 
 def normalise(code: str) -> str:
