@@ -27,13 +27,13 @@ TOKENS = 8
 def _ask(backend, adapter):
     text, final = collect(backend.chat(ChatRequest(PROMPT, model="tiny", adapter=adapter,
                                                    temperature=0.0, max_tokens=TOKENS, seed=1)))
-    assert final is not None and final.done
+    assert final is not None and final.done and 0 < final.completion_tokens <= TOKENS
     return text
 
 
 def _model_loads(server) -> int:
-    # llama.cpp logs this line once per model file it loads.
-    return len(re.findall(r"llama_model_loader: loaded meta data", server.log_text()))
+    # llama-server logs this line each time it loads a model file.
+    return len(re.findall(r"load_model: loading model '", server.log_text()))
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from triforce.isa import EFFECTS, MNEMONICS, falls_through, is_pull, is_push
+from triforce.isa import EFFECTS, MNEMONICS, falls_through, is_pull, is_push, status_bit
 from triforce.isa.queries import (
     branch_flag,
     branch_on,
@@ -84,3 +84,9 @@ def test_stores_and_in_place_register_operations():
         assert EFFECTS[name].flags == EFFECTS[twin].flags
         assert register_reads(name) == register_writes(name) == {register}
     assert register_operation("LDA", accumulator=True) is None and register_operation("") is None
+
+
+def test_status_bits_follow_the_p_register_layout():
+    assert [status_bit(f) for f in "NVMXDIZC"] == [0x80, 0x40, 0x20, 0x10, 0x08, 0x04, 0x02, 0x01]
+    with pytest.raises(ValueError):
+        status_bit("E")

@@ -254,17 +254,17 @@ def _read_widths(sentence: str, result: Assumptions) -> None:
 
 def _read_widths_from_code_above(prose: str, result: Assumptions) -> None:
     """REP/SEP written in the prose ("after SEP #$20 I do...") set the entry widths."""
-    from triforce.isa import MNEMONICS
+    from triforce.isa import MNEMONICS, status_bit
     from triforce.isa.queries import sets_widths_from_operand
 
     setters = "|".join(sorted(n for n in MNEMONICS if sets_widths_from_operand(n) is not None))
     for match in re.finditer(rf"\b({setters})\s+#\$?([0-9A-Fa-f]{{1,2}})\b", prose, re.I):
         value = int(match.group(2), 16)
         flag = sets_widths_from_operand(match.group(1))
-        if value & 0x20 and result.m is None:
+        if value & status_bit("M") and result.m is None:
             result.m = flag
             result.width_source.append(match.group(0))
-        if value & 0x10 and result.x is None:
+        if value & status_bit("X") and result.x is None:
             result.x = flag
             result.width_source.append(match.group(0))
 

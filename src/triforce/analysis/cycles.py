@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from triforce.diagnostics import Diagnostic, SourceSpan, warning
-from triforce.isa import OPCODES, Mode, Opcode, by_mnemonic
+from triforce.isa import OPCODES, Mode, Opcode, by_mnemonic, status_bit
 from triforce.isa.queries import (
     far_twin,
     register_writes,
@@ -87,9 +87,9 @@ class _Widths:
         bit = sets_widths_from_operand(op.mnemonic)
         if operand is None or self.emulation or bit is None:
             return
-        if operand & 0x20:
+        if operand & status_bit("M"):
             self.m = bit
-        if operand & 0x10:
+        if operand & status_bit("X"):
             self.x = bit
 
 

@@ -71,7 +71,8 @@ def assemble(source: str, *, filename: str = "<input>", rom: bytes | None = None
         ctx.report("A900", "source nests too deeply (recursion limit reached)", force=True)
     st = ctx.state
     ctx.writes = [Write(snes, pc, bytes(data)) for snes, pc, data in ctx.write_runs]
-    ctx.lines = [LineRecord(f, ln, addr, bytes(data), m, x, size, dm, dx)
+    make_record = tuple.__new__     # LineRecord is a NamedTuple: skip its keyword handling
+    ctx.lines = [make_record(LineRecord, (f, ln, addr, bytes(data), m, x, size, dm, dx))
                  for f, ln, addr, data, m, x, size, dm, dx in ctx.line_rows]
     image = ctx.rom[:ctx.rom_len]
     if not ctx.has_errors:

@@ -182,6 +182,7 @@ class Context:
         self.final_pass = 2
         self.diagnostics: list[Diagnostic] = []
         self._seen: set = set()
+        self.fraction_cache: dict[int, tuple] = {}   # id(AST) -> (AST, may hold a fraction)
         self.endif_while_warned = False
         self.prints: list[str] = []
         self.writes: list[Write] = []
@@ -197,6 +198,8 @@ class Context:
         self.plain_names: dict = {}           # expressions without labels/functions -> value
         self.line_cache: dict = {}
         self.stmt_cache: dict = {}
+        self.token_cache: dict = {}     # expression text -> tokens
+        self.define_pieces: dict = {}   # line text -> literal/define-name pieces
         self.autocleans: list[int] = []
         self.protects: list[tuple[int, list[int]]] = []
         self.state = PassState(self)
@@ -268,7 +271,7 @@ class Context:
         node = self.ast_cache.get(key)
         if node is None:
             try:
-                node = X.parse(text, self.state.math_pri)
+                node = X.parse(text, self.state.math_pri, self.token_cache)
             except X.ExprError as exc:
                 raise AsmError(exc.code, exc.message) from None
             self.ast_cache[key] = node
@@ -279,7 +282,15 @@ class Context:
 
     def eval_node(self, node, scope=None):
         """Evaluate an AST under the current `math round` setting."""
-        if self.state.math_round:
+        if self.state.math_round and scope is None:
+            # truncating every step only matters where a fraction can appear
+            known = self.fraction_cache.get(id(node))
+            if known is None or known[0] is not node:
+                known = (node, X.may_be_fractional(node))
+                self.fraction_cache[id(node)] = known
+            if known[1]:
+                return X.evaluate_rounded(node, self, scope)
+        elif self.state.math_round:
             return X.evaluate_rounded(node, self, scope)
         return X.evaluate(node, self, scope)
 
@@ -313,7 +324,7 @@ class Context:
         shape = self.len_cache.get(key)
         if shape is None:
             try:
-                shape = X.len_shape(text, bank_extraction)
+                shape = X.len_shape(text, bank_extraction, self.token_cache)
             except X.ExprError as exc:
                 raise AsmError(exc.code, exc.message) from None
             self.len_cache[key] = shape

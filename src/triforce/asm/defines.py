@@ -30,19 +30,24 @@ def resolve(ctx, text: str, depth: int = 0) -> str:
     """Substitute defines in a line, performing any define assignments it holds."""
     if "!" not in text and "\\" not in text:
         return text
-    if "{" not in text and "\\" not in text and "^" not in text and not _ASSIGN_LIKE.search(text):
+    pieces = ctx.define_pieces.get(text)
+    if pieces is None and "{" not in text and "\\" not in text and "^" not in text \
+            and not _ASSIGN_LIKE.search(text):
+        # literal text and define names alternate; split once per distinct line
+        pieces = ctx.define_pieces[text] = tuple(_SIMPLE_DEFINE.split(text))
+    if pieces is not None:
         defines = ctx.state.defines
-
-        def lookup(m):
-            value = defines.get(m.group(1))
+        out = list(pieces)
+        for i in range(1, len(out), 2):
+            value = defines.get(out[i])
             if value is None:
-                raise AsmError("A401", f"define !{m.group(1)} not found")
+                raise AsmError("A401", f"define !{out[i]} not found")
             if "!" in value or "\\" in value:
                 if depth > MAX_DEPTH:
                     raise AsmError("A402", "define recursion too deep")
-                return resolve(ctx, value, depth + 1)
-            return value
-        return _SIMPLE_DEFINE.sub(lookup, text)
+                value = resolve(ctx, value, depth + 1)
+            out[i] = value
+        return "".join(out)
     if depth > MAX_DEPTH:
         raise AsmError("A402", "define recursion too deep")
     defines = ctx.state.defines

@@ -9,7 +9,7 @@ the caller truncates toward zero when it needs an integer.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from triforce.diagnostics import Severity
 
@@ -24,8 +24,8 @@ class ExprError(Exception):
         self.severity = severity
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    # a NamedTuple, not a frozen dataclass: tokenizing builds many of these
     kind: str      # hex bin dec char str ident op posneg
     text: str
     start: int
@@ -247,13 +247,13 @@ class _Parser:
         return ("label", tok.text)
 
 
-def parse(text: str, pri: bool) -> tuple:
+def parse(text: str, pri: bool, tokens: dict | None = None) -> tuple:
     """Parse an expression into a tuple AST. ``+``/``-`` label runs are ``("posneg", text)``."""
     stripped = text.strip()
     core = stripped.removeprefix("?")
     if core and (set(core) == {"+"} or set(core) == {"-"}):
         return ("posneg", stripped)
-    return _Parser(tokenize(text), text, pri).parse()
+    return _Parser(_tokens(text, tokens), text, pri).parse()
 
 
 def is_constant(node) -> bool:
@@ -266,6 +266,20 @@ def is_constant(node) -> bool:
     if kind == "un":
         return is_constant(node[2])
     return False
+
+
+def may_be_fractional(node) -> bool:
+    """False when every value in the AST is an integer whatever the labels are, so
+    `math round` truncation cannot change anything (no ``/``, ``**``, fraction
+    literal, function call or user-function parameter)."""
+    kind = node[0]
+    if kind == "num":
+        return isinstance(node[1], float)
+    if kind == "bin":
+        return node[1] in ("/", "**") or may_be_fractional(node[2]) or may_be_fractional(node[3])
+    if kind == "un":
+        return may_be_fractional(node[2])
+    return kind not in ("label", "posneg", "char", "str")
 
 
 def to_int(value) -> int:
@@ -459,7 +473,17 @@ def get_len(text: str, env, bank_extraction: bool) -> int:
     return length
 
 
-def len_shape(text: str, bank_extraction: bool):
+def _tokens(text: str, cache: dict | None) -> list[Token]:
+    """``tokenize`` through the caller's cache (parse and len_shape see the same texts)."""
+    if cache is None:
+        return tokenize(text)
+    toks = cache.get(text)
+    if toks is None:
+        toks = cache[text] = tokenize(text)
+    return toks
+
+
+def len_shape(text: str, bank_extraction: bool, tokens: dict | None = None):
     """The label-independent part of ``get_len``: (widest literal, label names, posneg).
 
     A bank extraction (``label>>16`` and friends under ``#``) is width 1 outright."""
@@ -467,7 +491,7 @@ def len_shape(text: str, bank_extraction: bool):
     core = stripped.removeprefix("?")
     if core and (set(core) == {"+"} or set(core) == {"-"}):
         return 0, (), stripped
-    toks = tokenize(text)
+    toks = _tokens(text, tokens)
     length = 0
     names = []
     for i, tok in enumerate(toks):

@@ -36,7 +36,8 @@ def _inside(path: str, roots: list[str]) -> bool:
 
 
 def _current_dir(ctx) -> Path | None:
-    current = ctx.current_file
+    # the file holding the command: inside a macro, the file that defined the macro
+    current = getattr(ctx.cur, "file", None) or ctx.current_file
     if current == ctx.options.filename:
         if ctx.options.base_dir is not None:
             return Path(ctx.options.base_dir)
@@ -106,7 +107,8 @@ def read_binary(ctx, name: str) -> bytes:
 def load_source(ctx, name: str):
     """Logical lines of an included source file (split once, reused every pass)."""
     path = resolve(ctx, name)
-    key = str(path)
+    # one key per file however it is spelled (`b/../b/t.asm`), for includeonce
+    key = os.path.normpath(str(path))
     cached = ctx.file_cache.get(key)
     if cached is not None:
         return cached, key

@@ -8,11 +8,11 @@ the number of its first physical line. Blocks on a line are separated by `` : ``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class SourceLine:
+class SourceLine(NamedTuple):
+    # a NamedTuple, not a frozen dataclass: every source and macro line is one
     file: str
     line: int
     text: str

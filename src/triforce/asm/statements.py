@@ -123,7 +123,7 @@ class StatementRunner:
                 return ("error", exc.code, exc.message)
         elif not info.branch and kind not in ("imp", "a") and not info.implied_repeat:
             try:
-                shape = X.len_shape(arg, kind == "imm")
+                shape = X.len_shape(arg, kind == "imm", self.ctx.token_cache)
             except X.ExprError as exc:
                 return ("error", exc.code, exc.message)
             if not shape[1] and shape[2] is None and (kind != "imm" or X.is_hex_constant(arg)):
@@ -239,7 +239,8 @@ class StatementRunner:
         if early is not None and not final:
             self.advance(1 + early)
             return
-        self.require_org()
+        if not st.org_set:
+            self.require_org()
         if info.branch:
             if not final:
                 self.advance(1 + info.min_w)
@@ -378,9 +379,7 @@ class StatementRunner:
         if st.struct is not None:
             raise AsmError("A713", "data cannot be written inside a struct")
         n = len(data)
-        if not n:
-            return
-        if ctx.pass_no == ctx.final_pass:
+        if n:
             snes = st.realsnespos
             runs = ctx.write_runs
             last = runs[-1] if runs else None
@@ -398,7 +397,8 @@ class StatementRunner:
             if end > len(rom):
                 rom.extend(bytes(end - len(rom)))
             rom[pc:end] = data
-            ctx.rom_len = max(ctx.rom_len, end)
+            if end > ctx.rom_len:
+                ctx.rom_len = end
             if last is not None and last[1] + len(last[2]) == pc \
                     and (last[0] + len(last[2])) & 0xFFFFFF == snes & 0xFFFFFF:
                 last[2] += data

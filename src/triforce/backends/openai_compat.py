@@ -187,8 +187,7 @@ class OpenAIBackend(HttpBackend):
                     "missing_adapter", f"{self.base_url} does not serve adapter {request.adapter!r}",
                     hint="serve it as a model (`triforce deploy vllm` prints the command) "
                          f"or set {self.config_key}.flavor", backend=self.name)
-        if flavor != "llama-server":   # llama-server reports usage in its last chunk anyway
-            body["stream_options"] = {"include_usage": True}
+        body["stream_options"] = {"include_usage": True}
         extra = request.options.get("openai_extra")
         if isinstance(extra, dict):
             body.update(extra)

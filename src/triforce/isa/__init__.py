@@ -227,6 +227,7 @@ from triforce.isa.semantics import (
     mnemonics_where,
     stack_bytes,
     stack_delta,
+    status_bit,
 )
 
 __all__ = [
@@ -253,4 +254,5 @@ __all__ = [
     "mnemonics_where",
     "stack_bytes",
     "stack_delta",
+    "status_bit",
 ]

@@ -245,6 +245,14 @@ def branch_condition(instruction) -> tuple[str, int] | None:
     return EFFECTS[_mnemonic(instruction)].condition
 
 
+def status_bit(flag: str) -> int:
+    """The mask of a P register flag (``"M"`` -> 0x20, ``"C"`` -> 0x01); REP/SEP
+    operands and pushed status bytes use this layout. E is not in P: ValueError."""
+    if flag not in _P_FLAGS:
+        raise ValueError(f"{flag!r} is not a bit of the status register")
+    return 1 << (7 - _P_FLAGS.index(flag))
+
+
 def mnemonics_where(predicate) -> frozenset[str]:
     """Every mnemonic whose (mnemonic-level) :class:`Effects` satisfies ``predicate``."""
     return frozenset(name for name, row in EFFECTS.items() if predicate(row))
@@ -276,4 +284,5 @@ __all__ = [
     "stack_bytes",
     "stack_delta",
     "stack_size_depends_on",
+    "status_bit",
 ]

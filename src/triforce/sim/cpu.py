@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from triforce.isa import OPCODES
 from triforce.isa import cycles as isa_cycles
+from triforce.isa.vectors import vector
 from triforce.sim.bus import FlatBus
 from triforce.sim.codegen import VARIANTS, compiled_factory
 from triforce.sim.emit import (
@@ -20,9 +21,9 @@ from triforce.sim.emit import (
 from triforce.sim.state import CPUState
 
 #: Hardware interrupt vectors in bank 0: (emulation, native).
-NMI_VECTORS = (0xFFFA, 0xFFEA)
-IRQ_VECTORS = (0xFFFE, 0xFFEE)
-RESET_VECTOR = 0xFFFC
+NMI_VECTORS = (vector("NMI", emulation=True), vector("NMI", emulation=False))
+IRQ_VECTORS = (vector("IRQ", emulation=True), vector("IRQ", emulation=False))
+RESET_VECTOR = vector("RESET", emulation=True)
 
 #: ``run(stop_on=...)`` names and the opcodes they stop in front of.
 STOP_OPCODES = {"brk": 0x00, "cop": 0x02}

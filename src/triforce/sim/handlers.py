@@ -8,7 +8,7 @@ that the same function prices.
 
 from __future__ import annotations
 
-from triforce.isa import BRANCHES, Mode, Opcode, branch_condition
+from triforce.isa import BRANCHES, Mode, Opcode, branch_condition, effects
 from triforce.isa import cycles as isa_cycles
 from triforce.isa.queries import compared_register, loaded_register, register_reads
 from triforce.sim.addressing import DIRECT_PAGE_PENALTY, resolve
@@ -25,10 +25,6 @@ _FLAG_TEST = {
     "C": (f"not R[{CF}]", f"R[{CF}]"),
     "Z": (f"R[{ZV}]", f"not R[{ZV}]"),
 }
-
-#: Vectors in bank 0: (emulation, native).
-BRK_VECTORS = (0xFFFE, 0xFFE6)
-COP_VECTORS = (0xFFF4, 0xFFE4)
 
 
 def _cycles(op: Opcode, g: Emitter, **facts) -> int:
@@ -87,12 +83,13 @@ def _read_instruction(op: Opcode, g: Emitter) -> None:
             terms.append((DIRECT_PAGE_PENALTY, _cycles(op, g, dl_nonzero=True) - base))
         if where.page_cross and "p" in op.penalties:
             terms.append((where.page_cross, _cycles(op, g, page_crossed=True) - base))
-    alu(g, op.mnemonic, width, immediate=op.mode in (Mode.IMM_M, Mode.IMM_X))
+    alu(g, op.mnemonic, width, copies_nv="V" in effects(op).flags)
     _return(g, base, terms)
 
 
-def alu(g: Emitter, name: str, width: int, immediate: bool = False) -> None:
-    """Apply a read operation to the operand value ``v``."""
+def alu(g: Emitter, name: str, width: int, copies_nv: bool = True) -> None:
+    """Apply a read operation to the operand value ``v``. ``copies_nv``: BIT copies
+    the operand's top bits to N and V (not BIT #imm, per its effects)."""
     mask = 255 if width == 8 else 65535
     sign = width - 1
     loaded, compared = loaded_register(name), compared_register(name)
@@ -118,7 +115,7 @@ def alu(g: Emitter, name: str, width: int, immediate: bool = False) -> None:
     elif name == "BIT":
         src = f"R[{A}]" if width == 16 else f"R[{A}] & 255"
         g.emit(f"R[{ZV}] = v & {src}" if width == 16 else f"R[{ZV}] = v & R[{A}] & 255")
-        if not immediate:  # BIT #imm sets only Z
+        if copies_nv:
             g.emit(f"R[{NV}] = v" if width == 8 else f"R[{NV}] = v >> 8",
                    f"R[{VF}] = v >> {sign - 1} & 1")
     elif name in ("ADC", "SBC"):

@@ -3,7 +3,7 @@ stack, jumps and calls, interrupts, block moves, REP/SEP/XCE, WAI/STP/WDM."""
 
 from __future__ import annotations
 
-from triforce.isa import Mode, Opcode, effects, stack_bytes
+from triforce.isa import Mode, Opcode, effects, stack_bytes, status_bit
 from triforce.isa import cycles as isa_cycles
 from triforce.isa.queries import (
     register_operation,
@@ -13,7 +13,8 @@ from triforce.isa.queries import (
     sets_widths_from_operand,
     transferred_registers,
 )
-from triforce.isa.semantics import CLEARED, FLAGS, SET, flow
+from triforce.isa.semantics import CLEARED, SET, flow
+from triforce.isa.vectors import vector as interrupt_vector
 from triforce.sim.addressing import DIRECT_PAGE_PENALTY
 from triforce.sim.emit import (
     CF,
@@ -31,7 +32,7 @@ from triforce.sim.emit import (
     X,
     Y,
 )
-from triforce.sim.handlers import BRK_VECTORS, COP_VECTORS, REGISTER_SLOTS, modify
+from triforce.sim.handlers import REGISTER_SLOTS, modify
 
 #: Flags the generated code keeps as 0/1 in their own slot; the rest live in R[P].
 _FLAG_SLOTS = {"C": CF, "V": VF}
@@ -52,7 +53,7 @@ def _constant_flags(op: Opcode) -> dict[str, int]:
 def _set_flag(flag: str, value: int) -> str:
     if flag in _FLAG_SLOTS:
         return f"R[{_FLAG_SLOTS[flag]}] = {value}"
-    bit = 1 << (7 - FLAGS.index(flag))  # FLAGS lists P from bit 7 down
+    bit = status_bit(flag)
     return f"R[{P}] |= {bit}" if value else f"R[{P}] &= {255 ^ bit}"
 
 
@@ -301,7 +302,7 @@ def _return_from_interrupt(g: Emitter) -> None:
 
 
 def _software_interrupt(op: Opcode, g: Emitter, cyc: int) -> None:
-    vector = (BRK_VECTORS if op.mnemonic == "BRK" else COP_VECTORS)[0 if g.e else 1]
+    vector = interrupt_vector(op.mnemonic, emulation=g.e)
     g.operand(1)  # the signature byte is read and skipped
     g.emit(f"s = R[{S}]", "r = pc24 + 2 & 65535")
     if not g.e:
