@@ -29,7 +29,11 @@ def test_operand_shapes():
 
 
 def test_extract_code_blocks_fenced_and_bare():
-    assert extract_code_blocks("hi\n```asm\nLDA #$00\n```\nand ```json\n{}\n```") == ["LDA #$00\n"]
+    assert extract_code_blocks("hi\n```asm\nLDA #$00\n```\nand ```json\n{}\n```") == ["LDA #$00"]
     bare = extract_code_blocks("Why does this crash?\n\nLDA $10\nSTA $2100\nRTS\n\nthanks")
     assert bare == ["LDA $10\nSTA $2100\nRTS"]
     assert extract_code_blocks("Just a question about the SNES with no code at all.") == []
+
+
+def test_extract_code_blocks_inline_in_a_sentence():
+    assert extract_code_blocks("how long does LDA $10 : STA $11 take?") == ["LDA $10\nSTA $11"]

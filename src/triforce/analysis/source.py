@@ -223,13 +223,15 @@ def _balanced(text: str) -> bool:
 # ---------------------------------------------------------------- code in prose
 
 MAX_SCANNED_LINES = 4000   # bare asm is looked for in the first lines of a message only
-_FENCE = re.compile(r"```([^\n`]*)\n(.*?)(?:```|\Z)", re.S)
 
 
 def extract_code_blocks(text: str) -> list[str]:
-    """Fenced code blocks (any tag but ``json``); else the run of lines that look like asm."""
-    blocks = [body for tag, body in _FENCE.findall(text)
-              if tag.strip().lower() not in ("json",) and body.strip()]
+    """Fenced code blocks (any tag but ``json``, as the benchmark format says); else
+    the longest run of lines that look like asm; else instructions written inline
+    in a sentence (``LDA $10,x : STA $2118``)."""
+    from triforce.analysis.codeblocks import fenced_blocks, inline_code
+
+    blocks = [b.code for b in fenced_blocks(text) if b.lang != "json" and b.code.strip()]
     if blocks:
         return blocks
     lines = text.splitlines()[:MAX_SCANNED_LINES]
@@ -246,7 +248,9 @@ def extract_code_blocks(text: str) -> list[str]:
             run = []
     if _count_instructions(run) > _count_instructions(best):
         best = run
-    return ["\n".join(best).strip("\n")] if _count_instructions(best) else []
+    if _count_instructions(best):
+        return ["\n".join(best).strip("\n")]
+    return [b.code for b in inline_code("\n".join(lines))]
 
 
 def _count_instructions(lines: list[str]) -> int:

@@ -126,7 +126,6 @@ CODES = MappingProxyType({
     "W105": "while closed with endif (deprecated)",
     "W106": "macro argument picked through a define (deprecated)",
     "W107": "warnings enable/disable with an id that is not a warning",
-    "W108": "mapper already set",
     "W402": "datasize() of the last label",
     "W403": "datasize() larger than a bank",
     "W701": "warn command",

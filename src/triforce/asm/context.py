@@ -165,7 +165,7 @@ class PassState:
         self.rats_meta_allowed = False
         self.include_depth = 0
         self.bankcross = "full"            # `check bankcross off|half|full`
-        self.mapper_set = False            # a mapper command was seen (a second one warns)
+        self.mapper_set = False            # a mapper command was seen
 
 
 class Context:

@@ -470,8 +470,6 @@ def d_mapper(runner, args, word, frame):
     ctx = runner.ctx
     name = ALIASES.get(word, word)
     st = ctx.state
-    if st.mapper_set and st.mapper != name and ctx.pass_no == ctx.final_pass:
-        ctx.warn("W108", f"{word}: a mapper was already set; switching mappers mid-patch")
     st.mapper = name
     st.mapper_obj = MAPPERS[name]
     if name == "sa1" and args.strip():
@@ -522,12 +520,14 @@ def d_struct(runner, args, word, frame):
             info, lab = (0, 0), None
         start = (lab.addr if lab else 0) + info[1]
         full = parent + "_" + name
+        extends = parent
     else:
         runner.require_org()
         start = ctx.eval_int(" ".join(parts[1:])) if len(parts) > 1 else st.snespos
         full = name
+        extends = None
     runner.require_org()
-    st.struct = {"name": full, "start": start,
+    st.struct = {"name": full, "start": start, "extends": extends,
                  "saved": (st.snespos, st.realsnespos, st.startpos, st.realstartpos, st.parents[:])}
     ctx.set_label(full, start, 0)
     st.snespos = st.realsnespos = start
@@ -546,6 +546,11 @@ def d_endstruct(runner, args, word, frame):
         if align > 0 and obj % align:
             obj += align - obj % align
     st.structs[st.struct["name"]] = (obj, size)
+    parent = st.struct["extends"]
+    if parent is not None and parent in st.structs:
+        # asar: one object of the parent spans its own fields plus its largest extension
+        p_obj, p_size = st.structs[parent]
+        st.structs[parent] = (max(p_obj, p_size + obj), p_size)
     st.snespos, st.realsnespos, st.startpos, st.realstartpos, st.parents = st.struct["saved"]
     st.struct = None
 
@@ -655,7 +660,7 @@ _ASAR_WARNINGS = {
     "xkas_warnpc_relaxed": (), "xkas_style_conditional": (), "xkas_patch": (),
     "missing_org": (), "check_memory_file": (), "if_not_condition_deprecated": (),
     "function_redefined": (), "datasize_last_label": ("W402",), "datasize_exceeds_size": ("W403",),
-    "mapper_already_set": ("W108",), "feature_deprecated": ("W105", "W106"),
+    "mapper_already_set": (), "feature_deprecated": ("W105", "W106"),
     "byte_order_mark_utf8": (), "invalid_warning_id": ("W107",), "fixed_deprecated": (),
     "optimization_settings": (), "unused_label": (),
 }

@@ -1,7 +1,8 @@
 ; `warnings disable` with an id that is not a warning warns (W107); a
 ; disabled warning stays quiet until `warnings pull`; switching to a different
-; mapper warns (W108); `fastrom` is accepted and changes nothing.
-; expect-warning: W107 W108 W403
+; mapper is silent (as in the suite tests mappers and checksum); `fastrom` is
+; accepted and changes nothing.
+; expect-warning: W107 W403
 ; expect: 01 EA FD 7F
 lorom
 org $008000

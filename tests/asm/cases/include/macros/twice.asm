@@ -1,0 +1,3 @@
+incsrc "../once/body.asm"
+incsrc "../once/../once/body.asm"
+db $08

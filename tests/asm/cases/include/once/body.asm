@@ -1,0 +1,2 @@
+includeonce
+db $07
