@@ -171,3 +171,13 @@ def test_assembly_result_with_its_source_text():
     result = asm.assemble(code, filename="answer.asm")
     report = count_cycles(result, source=code, filename="answer.asm")
     assert [ln.text for ln in report.lines] == ["LDA #$01", "RTS"]
+
+
+def test_markdown_table_lists_every_line_and_the_total():
+    from triforce.analysis.cycles import count_cycles
+
+    table = count_cycles("LDA $10,x\nSTA $2118\n", m=0, x=1).to_markdown()
+    rows = table.splitlines()
+    assert len(rows) == 2 + 2 + 1
+    assert "`LDA $10,x`" in rows[2] and "| 5-6 |" in rows[2]
+    assert "**10-11**" in rows[-1]

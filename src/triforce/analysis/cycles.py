@@ -69,6 +69,15 @@ class CycleReport:
             return str(self.total_min)
         return f"{self.total_min}-{self.total_max}"
 
+    def to_markdown(self) -> str:
+        """Per-line bytes and cycles as a Markdown table, totals last."""
+        rows = ["| line | code | bytes | cycles | why it varies |", "|---|---|---|---|---|"]
+        for line in self.lines:
+            rows.append(f"| {line.line} | `{line.text.strip()}` | {line.size} | {line.cycles} | "
+                        f"{'; '.join(line.notes)} |")
+        rows.append(f"| | **total** | **{self.total_bytes}** | **{self.total_cycles}** | |")
+        return "\n".join(rows)
+
     def _add(self, line: CycleLine) -> None:
         self.lines.append(line)
         self.total_min += line.cycles_min

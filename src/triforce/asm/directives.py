@@ -443,6 +443,11 @@ def d_error(runner, args, word, frame):
 
 def d_warn(runner, args, word, frame):
     ctx = runner.ctx
+    words = args.lower().split()
+    if len(words) == 2 and words[0] == "bankcross" and words[1] in ("on", "off", "half", "full"):
+        # the older spelling of `check bankcross` (on = full)
+        ctx.state.bankcross = "full" if words[1] == "on" else words[1]
+        return
     if ctx.pass_no == ctx.final_pass:
         ctx.warn("W701", _format_print(ctx, args) if args.strip() else "warn command")
 

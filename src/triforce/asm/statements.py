@@ -364,9 +364,26 @@ class StatementRunner:
             self.require_org()
         if st.struct is not None:
             raise AsmError("A713", "data cannot be written inside a struct")
-        st.snespos += n
-        st.realsnespos += n
+        if st.bankcross == "off":
+            self._step_linear(n)
+        else:
+            st.snespos += n
+            st.realsnespos += n
         st.bytes_written += n
+
+    def _step_linear(self, n: int) -> None:
+        """With bank-cross checks off, asar moves on through the ROM, not the address:
+        past a bank's end the position continues at the next ROM byte's SNES address
+        (``$00FFFF`` + 1 is ``$818000`` in lorom)."""
+        ctx = self.ctx
+        st = ctx.state
+        positions = []
+        for pos in (st.snespos, st.realsnespos):
+            pc = ctx.snes_to_pc(pos & 0xFFFFFF)
+            snes = ctx.pc_to_snes(pc + n) if pc >= 0 else -1
+            positions.append((pos & ~0xFFFFFF) | snes if snes >= 0 else pos + n)
+        st.snespos, st.realsnespos = positions
+        st.startpos, st.realstartpos = st.snespos, st.realsnespos
 
     def emit(self, data: bytes, imm=None) -> None:
         ctx = self.ctx
@@ -405,8 +422,11 @@ class StatementRunner:
             else:
                 runs.append([snes & 0xFFFFFF, pc, bytearray(data)])
             self._record_line(st.snespos & 0xFFFFFF, data, imm)
-        st.snespos += n
-        st.realsnespos += n
+        if st.bankcross == "off":
+            self._step_linear(n)
+        else:
+            st.snespos += n
+            st.realsnespos += n
         st.bytes_written += n
 
     def _record_line(self, addr: int, data: bytes, imm) -> None:

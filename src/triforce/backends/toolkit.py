@@ -181,7 +181,7 @@ def _din(query: str, blocks: list[str]) -> list[str]:
     result = optimize(code, live_out=assumptions.live_out, m=m, x=x, scratch=assumptions.scratch,
                       objective=objective, states=500, screen_states=80, deadline_s=20.0,
                       stub_missing=True)
-    out = [_assumption_text(assumptions, m, x)]
+    out = [_assumption_text(assumptions, m, x)] + _cycle_section(code, m, x)
     if stubs:
         names = ", ".join(line[:-1] for line in stubs.splitlines() if line.endswith(":"))
         out.append(f"Not defined in the code, so checked as routines that return at once: {names}.")
@@ -200,6 +200,17 @@ def _din(query: str, blocks: list[str]) -> list[str]:
     out.append(f"Before: {result.before.bytes} bytes, {result.before.cycles} cycles (first state). "
                f"After: {result.after.bytes} bytes, {result.after.cycles} cycles.")
     return out
+
+
+def _cycle_section(code: str, m: int, x: int) -> list[str]:
+    """Where the time goes, line by line, before any rewrite is tried."""
+    from triforce.analysis.cycles import count_cycles
+
+    report = count_cycles(code, m=m, x=x)
+    if not report.lines or any(d.is_error for d in report.diagnostics):
+        return []
+    return ["Cost of your code, line by line (datasheet counts; ranges where the data "
+            "decides):\n\n" + report.to_markdown()]
 
 
 def _assumption_text(assumptions, m: int, x: int) -> str:
