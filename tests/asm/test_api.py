@@ -48,3 +48,8 @@ def test_checksum_on_in_the_source_wins_over_fix_rom_checksum_false():
     assert r.ok and r.rom[0x7FDC:0x7FE0] == bytes.fromhex("00 FE FF 01")
     plain = assemble(src.replace("checksum on\n", ""), fix_rom_checksum=False)
     assert plain.rom[0x7FDC:0x7FE0] == bytes(4)
+
+
+def test_a_label_moved_by_an_earlier_error_is_not_a_second_error():
+    r = assemble("org $008000\norg Later\nnop\nLater:\n")
+    assert [d.code for d in r.diagnostics] == ["A306"]

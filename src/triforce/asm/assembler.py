@@ -101,6 +101,7 @@ def _run_passes(ctx: Context, engine: Engine, lines) -> None:
 
     def one_pass(number: int) -> None:
         ctx.pass_no = number
+        ctx.pass_serial += 1
         ctx.state = PassState(ctx)
         ctx.warnings_off, ctx.warnings_stack = set(), []   # `warnings` settings are per pass
         ctx.current_file = ctx.options.filename

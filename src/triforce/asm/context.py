@@ -38,6 +38,7 @@ class Label:
     addr: int
     freespace: int = 0          # freespace block id, 0 when placed by org
     is_static: bool = True
+    pass_serial: int = 0        # the pass run that last defined it (see Context.pass_serial)
 
 
 class Write(NamedTuple):
@@ -165,7 +166,7 @@ class PassState:
         self.rats_meta_allowed = False
         self.include_depth = 0
         self.bankcross = "full"            # `check bankcross off|half|full`
-        self.mapper_set = False            # a mapper command was seen
+        self.mapper_set = False            # a mapper command was seen (a different one warns)
 
 
 class Context:
@@ -184,6 +185,7 @@ class Context:
         self._seen: set = set()
         self.fraction_cache: dict[int, tuple] = {}   # id(AST) -> (AST, may hold a fraction)
         self.endif_while_warned = False
+        self.pass_serial = 0            # counts pass runs (pass 1 may run more than once)
         self.prints: list[str] = []
         self.writes: list[Write] = []
         self.write_runs: list[list] = []     # [snes, pc, bytearray], merged as they grow
@@ -359,6 +361,10 @@ class Context:
                 self.guessed = True
                 return 0
             raise AsmError("A301", f"label {name!r} not found")
+        if self.strict_labels and found.pass_serial != self.pass_serial:
+            # known from an earlier pass but defined further down: still a forward
+            # label, an error in every pass as in asar
+            raise AsmError("A306", f"label {name!r} is used before its definition here")
         self.found_label = True
         return found.addr & 0xFFFFFF
 
@@ -537,14 +543,17 @@ class Context:
         st.defined_here.add(full)
         old = self.labels.get(full)
         if self.pass_no == self.final_pass and full in self.pass_labels and self.pass_labels[full] != addr \
-                and not full.startswith(":"):
+                and not full.startswith(":") and not self.has_errors:
+            # as asar: once something already failed, a label that moved is a
+            # consequence of that error, not a second one
             self.report("A305", f"label {full!r} moved between passes "
                         f"(${self.pass_labels[full]:06X} -> ${addr:06X})")
         if old is None:
-            self.labels[full] = Label(addr, freespace)
+            self.labels[full] = Label(addr, freespace, True, self.pass_serial)
         else:
             old.addr = addr
             old.freespace = freespace
+            old.pass_serial = self.pass_serial
         if self.pass_no == self.final_pass - 1:
             self.pass_labels[full] = addr
 

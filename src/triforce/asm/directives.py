@@ -72,7 +72,13 @@ def d_warnpc(runner, args, word, frame):
     ctx = runner.ctx
     limit = ctx.eval_int(args)
     runner.require_org()
-    if ctx.pass_no == ctx.final_pass and (ctx.state.snespos & 0xFFFFFF) > limit:
+    if ctx.pass_no != ctx.final_pass:
+        return
+    if ctx.state.freespace_id:
+        raise AsmError("A232", "warnpc cannot be used in freespace (its address is not known)")
+    if limit & ~0xFFFFFF:
+        raise AsmError("A231", f"warnpc address ${limit:X} is not a 24-bit SNES address")
+    if (ctx.state.snespos & 0xFFFFFF) > limit:
         raise AsmError("A223", f"warnpc: PC ${ctx.state.snespos & 0xFFFFFF:06X} is past ${limit:06X}")
 
 
@@ -135,7 +141,14 @@ def d_pad(runner, args, word, frame):
     st = ctx.state
     runner.require_org()
     target = ctx.eval_static(args)
-    amount = target - (st.realsnespos & 0xFFFFFF)
+    here = st.realsnespos & 0xFFFFFF
+    amount = target - here
+    if amount > 0:
+        # asar pads by ROM distance (pc), which differs from the address distance
+        # when the pad runs over lorom's unmapped lower bank halves
+        end_pc, start_pc = ctx.snes_to_pc(target), ctx.snes_to_pc(here)
+        if end_pc >= 0 and start_pc >= 0:
+            amount = end_pc - start_pc
     if amount > 0x1000000:
         raise AsmError("A224", "pad distance too large")
     if amount > 0:
@@ -169,11 +182,13 @@ def d_pullbase(runner, args, word, frame):
     if not st.pushbase:
         raise AsmError("A226", "pullbase without pushbase")
     base = st.pushbase.pop()
+    # like `base`, restoring a base restarts the bank-cross check from there
     if base is None:
         st.snespos = st.realsnespos
+        st.startpos = st.realstartpos
         st.base_active = False
     else:
-        st.snespos = base
+        st.snespos = st.startpos = base
         st.base_active = True
 
 
@@ -475,6 +490,9 @@ def d_mapper(runner, args, word, frame):
     ctx = runner.ctx
     name = ALIASES.get(word, word)
     st = ctx.state
+    if st.mapper_set and st.mapper != name and ctx.pass_no == ctx.final_pass:
+        # asar 1.9x: changing an already-set mapper warns (mapper_already_set)
+        ctx.warn("W108", f"{word}: a different mapper was already set")
     st.mapper = name
     st.mapper_obj = MAPPERS[name]
     if name == "sa1" and args.strip():
@@ -528,7 +546,8 @@ def d_struct(runner, args, word, frame):
         extends = parent
     else:
         runner.require_org()
-        start = ctx.eval_int(" ".join(parts[1:])) if len(parts) > 1 else st.snespos
+        # the start must be known now (asar: a label defined later is an error)
+        start = ctx.eval_static(" ".join(parts[1:])) if len(parts) > 1 else st.snespos
         full = name
         extends = None
     runner.require_org()
@@ -665,7 +684,7 @@ _ASAR_WARNINGS = {
     "xkas_warnpc_relaxed": (), "xkas_style_conditional": (), "xkas_patch": (),
     "missing_org": (), "check_memory_file": (), "if_not_condition_deprecated": (),
     "function_redefined": (), "datasize_last_label": ("W402",), "datasize_exceeds_size": ("W403",),
-    "mapper_already_set": (), "feature_deprecated": ("W105", "W106"),
+    "mapper_already_set": ("W108",), "feature_deprecated": ("W105", "W106"),
     "byte_order_mark_utf8": (), "invalid_warning_id": ("W107",), "fixed_deprecated": (),
     "optimization_settings": (), "unused_label": (),
 }

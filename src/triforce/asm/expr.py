@@ -214,6 +214,9 @@ class _Parser:
                     return ("num", float(text))
                 except ValueError:
                     raise ExprError("A110", f"invalid number {text!r}") from None
+            if len(text) > 300:
+                # beyond any double's integer range: asar's strtod gives infinity
+                return ("num", float(text))
             return ("num", int(text))
         if kind == "char":
             return ("char", tok.text)
@@ -315,13 +318,16 @@ def binop(op: str, a, b):
     b = _num(b)
     if op == "+":
         r = a + b
-        return _wrap64(r) if r.__class__ is int else r
+        return r if -0x8000000000000000 <= r <= 0x7FFFFFFFFFFFFFFF or r.__class__ is not int \
+            else _wrap64(r)
     if op == "-":
         r = a - b
-        return _wrap64(r) if r.__class__ is int else r
+        return r if -0x8000000000000000 <= r <= 0x7FFFFFFFFFFFFFFF or r.__class__ is not int \
+            else _wrap64(r)
     if op == "*":
         r = a * b
-        return _wrap64(r) if r.__class__ is int else r
+        return r if -0x8000000000000000 <= r <= 0x7FFFFFFFFFFFFFFF or r.__class__ is not int \
+            else _wrap64(r)
     if op == "/":
         if b == 0:
             raise ExprError("A120", "division by zero")

@@ -24,9 +24,11 @@ def _int(ctx, node, scope) -> int:
     return X.to_int(_num(ctx, node, scope))
 
 
-def _str(node) -> str:
+def _str(node, scope=None) -> str:
     if node[0] == "str":
         return node[1]
+    if node[0] == "label" and scope and isinstance(scope.get(node[1]), str):
+        return scope[node[1]]     # a user function's parameter that holds a string
     raise AsmError("A124", "expected a string argument")
 
 
@@ -95,7 +97,7 @@ def _canread(ctx, args, scope, count: int):
 def _readfile(ctx, args, scope, count: int):
     if len(args) not in (2, 3):
         raise AsmError("A125", f"readfile{count}() takes 2 or 3 arguments")
-    name = _str(args[0])
+    name = _str(args[0], scope)
     offset = _int(ctx, args[1], scope)
     try:
         data = ctx.read_binary(name)
@@ -115,7 +117,7 @@ def _canreadfile(ctx, args, scope, count: int):
         _need(args, 3, "canreadfile")
     else:
         _need(args, 2, f"canreadfile{count}")
-    name = _str(args[0])
+    name = _str(args[0], scope)
     offset = _int(ctx, args[1], scope)
     length = _int(ctx, args[2], scope) if count == 0 else count
     try:
@@ -130,7 +132,9 @@ def _sizeof(ctx, args, scope):
     name = _symbol(args[0])
     if name == "...":
         if ctx.state.macro_varargs is None:
-            raise AsmError("A129", "sizeof(...) outside a variadic macro")
+            if ctx.state.macro_depth:
+                raise AsmError("A133", "sizeof(...) in a macro that takes no variadic arguments")
+            raise AsmError("A129", "sizeof(...) outside a macro")
         return ctx.state.macro_varargs
     info = ctx.state.structs.get(name.replace(".", "_"))
     if info is None:
@@ -242,13 +246,13 @@ def _select(ctx, args, scope):
 
 def _filesize(ctx, args, scope):
     _need(args, 1, "filesize")
-    return len(ctx.read_binary(_str(args[0])))
+    return len(ctx.read_binary(_str(args[0], scope)))
 
 
 def _filestatus(ctx, args, scope):
     _need(args, 1, "getfilestatus")
     try:
-        ctx.read_binary(_str(args[0]))
+        ctx.read_binary(_str(args[0], scope))
     except AsmError as exc:
         return 1 if exc.code == "A601" else 2
     return 0
@@ -257,7 +261,7 @@ def _filestatus(ctx, args, scope):
 def _stringsequal(nocase: bool):
     def run(ctx, args, scope):
         _need(args, 2, "stringsequal")
-        a, b = _str(args[0]), _str(args[1])
+        a, b = _str(args[0], scope), _str(args[1], scope)
         return int(a.lower() == b.lower()) if nocase else int(a == b)
     return run
 

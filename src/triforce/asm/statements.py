@@ -193,7 +193,11 @@ class StatementRunner:
         if keep_parent or global_name:
             ctx.define_label(name, st.snespos, update_parents=not keep_parent, global_name=global_name)
             return
-        if st.struct is not None and name.startswith("."):
+        if st.struct is not None:
+            if not name.startswith("."):
+                # asar: inside a struct every label is a field, `.name`
+                raise AsmError("A303", f"invalid label name {name!r} inside struct "
+                               f"{st.struct['name']} (fields start with a dot)")
             full = st.struct["name"] + "_" + name.lstrip(".").replace(".", "_")
             ctx.set_label(full, st.snespos, 0)
             return

@@ -1,8 +1,8 @@
 ; `warnings disable` with an id that is not a warning warns (W107); a
 ; disabled warning stays quiet until `warnings pull`; switching to a different
-; mapper is silent (as in the suite tests mappers and checksum); `fastrom` is
+; mapper warns (W108, asar 1.9x mapper_already_set); `fastrom` is
 ; accepted and changes nothing.
-; expect-warning: W107 W403
+; expect-warning: W107 W108 W403
 ; expect: 01 EA FD 7F
 lorom
 org $008000
