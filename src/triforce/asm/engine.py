@@ -111,7 +111,7 @@ def _line_info(text: str) -> tuple:
     if low == "endmacro":
         return 2, (), (), None
     blocks = split_blocks(text) if ":" in text else [text]
-    words = tuple(first_word(b) for b in blocks)
+    words = tuple([first_word(b) for b in blocks])
     if len(blocks) == 1 and blocks[0] and words[0] not in _CONTROL and words[0] != "rep":
         return 3, tuple(blocks), words, [None]     # 3: a single plain statement
     return 0, tuple(blocks), words, None

@@ -415,9 +415,13 @@ class StatementRunner:
             if end > ctx.options.max_output:
                 raise FatalError("A211", f"output would exceed {ctx.options.max_output} bytes")
             rom = ctx.rom
-            if end > len(rom):
-                rom.extend(bytes(end - len(rom)))
-            rom[pc:end] = data
+            size = len(rom)
+            if pc == size:
+                rom += data         # the usual case when building a ROM: append
+            else:
+                if end > size:
+                    rom.extend(bytes(end - size))
+                rom[pc:end] = data
             if end > ctx.rom_len:
                 ctx.rom_len = end
             if last is not None and last[1] + len(last[2]) == pc \
