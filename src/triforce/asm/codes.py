@@ -67,6 +67,7 @@ CODES = MappingProxyType({
     "A304": "label defined twice",
     "A305": "label moved between passes",
     "A306": "label used before its definition where the layout depends on it (org, if, fill...)",
+    "A307": "label defined with an array index",
     "A401": "define not found",
     "A402": "define recursion too deep",
     "A403": "mismatched braces in a define name",

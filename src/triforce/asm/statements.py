@@ -22,6 +22,8 @@ from triforce.asm.instructions import (
 from triforce.asm.lines import split_args
 
 _CHAR_ASSIGN = re.compile(r"^'(.)'\s*=\s*(.+)$")
+# `name[2]:` / `.name[2]`: array syntax belongs to struct access, never to a definition
+_BRACKET_LABEL = re.compile(r"^\.*[A-Za-z_][A-Za-z0-9_.]*\[[^\]]*\]:?$")
 
 
 class StatementRunner:
@@ -92,6 +94,9 @@ class StatementRunner:
         m = _ASSIGN.match(text)
         if m:
             actions.append(("assign", m.group(1), m.group(2).strip()))
+            return tuple(actions)
+        if _BRACKET_LABEL.match(text):
+            actions.append(("badlabel", text.rstrip(":")))
             return tuple(actions)
         if kinds is not None:
             actions.append(("error", "A204", f"invalid opcode length specification {word!r}"))
@@ -176,6 +181,8 @@ class StatementRunner:
                 raise AsmError(action[1], action[2])
             elif kind == "warn":
                 ctx.warn(action[1], action[2])
+            elif kind == "badlabel":
+                self.bad_label(action[1])
 
     def require_org(self) -> None:
         st = self.ctx.state
@@ -183,6 +190,15 @@ class StatementRunner:
             # asar assumes org $008000 here without a word (its test suite relies on it)
             st.org_set = True
             st.snespos = st.realsnespos = st.startpos = st.realstartpos = 0x008000
+
+    def bad_label(self, name: str) -> None:
+        """A label written with an array index, which only struct access may use."""
+        struct = self.ctx.state.struct
+        if struct is not None and not name.startswith("."):
+            raise AsmError("A303", f"invalid label name {name!r} inside struct "
+                           f"{struct['name']} (fields start with a dot)")
+        raise AsmError("A307", f"label {name!r} has an array index; only struct "
+                       "access takes one (name[i].field)")
 
     def label(self, name: str, keep_parent: bool, global_name: bool = False) -> None:
         """Define a label here; ``#name`` keeps the current sublabel parent and
