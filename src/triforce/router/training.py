@@ -36,7 +36,8 @@ class FitOptions:
     epochs: int = 400
     folds: int = 5
     seed: int = 0
-    combos: int = 200             # synthetic two-intent queries joined from single-intent ones
+    combos: int = 600             # synthetic two-intent queries joined from single-intent ones
+                                  # (600 beat 200 in 5-fold CV: exact 77.3% -> 78.3%)
 
 
 class CachedEncoder:
