@@ -167,6 +167,7 @@ class PassState:
         self.include_depth = 0
         self.bankcross = "full"            # `check bankcross off|half|full`
         self.mapper_set = False            # a mapper command was seen (a different one warns)
+        self.arch = "65816"                # `arch 65816|spc700|spc700-raw`
 
 
 class Context:

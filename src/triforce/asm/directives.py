@@ -657,8 +657,19 @@ def d_undef(runner, args, word, frame):
 
 
 def d_arch(runner, args, word, frame):
-    if args.strip().lower() != "65816":
-        raise AsmError("A717", f"architecture {args.strip()!r} is not supported (only 65816)")
+    name = args.strip().lower()
+    st = runner.ctx.state
+    if name in ("65816", "spc700", "superfx"):
+        st.arch = name
+    elif name == "spc700-raw":
+        # asar: SPC700 code written straight to file offsets (norom), no mapper warning
+        st.arch = "spc700"
+        st.mapper = "norom"
+        st.mapper_obj = MAPPERS["norom"]
+        st.mapper_set = False
+    else:
+        raise AsmError("A717", f"architecture {args.strip()!r} is not supported "
+                       "(65816, spc700, spc700-raw, superfx)")
 
 
 def d_rep(runner, args, word, frame):

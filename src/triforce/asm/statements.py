@@ -19,7 +19,11 @@ from triforce.asm.instructions import (
     parse_operand,
     width_for_modifier,
 )
+from triforce.asm.arch_spc700 import MNEMONICS as SPC700_MNEMONICS
+from triforce.asm.arch_superfx import MNEMONICS as SUPERFX_MNEMONICS
 from triforce.asm.lines import split_args
+from triforce.asm.spc700 import Spc700Encoder
+from triforce.asm.superfx import SuperFxEncoder
 
 _CHAR_ASSIGN = re.compile(r"^'(.)'\s*=\s*(.+)$")
 # `name[2]:` / `.name[2]`: array syntax belongs to struct access, never to a definition
@@ -74,6 +78,13 @@ class StatementRunner:
             actions.append(("macro", text))
             return tuple(actions)
         mnem, _, modifier = word.partition(".")
+        arch = self.ctx.state.arch
+        if arch == "spc700" and mnem in SPC700_MNEMONICS:
+            actions.append(("spc700", word, rest))
+            return tuple(actions)
+        if arch == "superfx" and word in SUPERFX_MNEMONICS:
+            actions.append(("superfx", word, rest))
+            return tuple(actions)
         if word == "autoclean":
             actions.append(("dir", self.directives["autoclean"], word, rest))
             return tuple(actions)
@@ -146,10 +157,12 @@ class StatementRunner:
 
     # ----- running -------------------------------------------------------------------
     def actions_for(self, block: str) -> tuple:
-        actions = self.ctx.stmt_cache.get(block)
+        arch = self.ctx.state.arch
+        key = block if arch == "65816" else (arch, block)
+        actions = self.ctx.stmt_cache.get(key)
         if actions is None:
             actions = self.parse_block(block)
-            self.ctx.stmt_cache[block] = actions
+            self.ctx.stmt_cache[key] = actions
         return actions
 
     def run_block(self, block: str, frame) -> None:
@@ -181,6 +194,10 @@ class StatementRunner:
                 raise AsmError(action[1], action[2])
             elif kind == "warn":
                 ctx.warn(action[1], action[2])
+            elif kind == "spc700":
+                Spc700Encoder(self).assemble(action[1], action[2])
+            elif kind == "superfx":
+                SuperFxEncoder(self).assemble(action[1], action[2])
             elif kind == "badlabel":
                 self.bad_label(action[1])
 

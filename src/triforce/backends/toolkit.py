@@ -303,7 +303,8 @@ def _veran(query: str, blocks: list[str]) -> list[str]:
         out.append(_fence(text))
         code = text
     if not code:
-        return out or _need_code("explain it") + _register_answer(query)
+        # A question about a hardware register is answered without any code.
+        return out or _register_answer(query) or _need_code("explain it")
     out += _register_section(code)
     try:
         out.append(_size_line(code, m, x))

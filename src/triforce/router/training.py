@@ -103,7 +103,8 @@ def fit_model(rows: list[dict], table: RouteTable, encoder, options: FitOptions,
               *, thresholds: dict[str, float] | None = None, min_confidence: float = 0.0,
               mnemonics=None) -> IntentModel:
     intents = table.intents
-    rows = rows + synthesize_combos(rows, options.combos, options.seed)
+    # Never more synthetic rows than real ones: a tiny file stays a quick fit.
+    rows = rows + synthesize_combos(rows, min(options.combos, len(rows)), options.seed)
     keyword = KeywordClassifier(table)
     featurizer = Featurizer(encoder.encode, keyword, embedding_dim=encoder.dim,
                             bow_buckets=options.bow_buckets, bow_value=options.bow_value,
