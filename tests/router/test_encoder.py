@@ -69,3 +69,15 @@ def test_batching_does_not_change_embeddings(encoder):
 def test_missing_model_folder_is_a_clear_error(tmp_path):
     with pytest.raises(EncoderUnavailable):
         MiniLMEncoder(tmp_path)
+
+
+def test_single_thread_path_matches_batched_path(encoder):
+    """Small calls run BLAS on one thread, big ones use the default pool: same numbers."""
+    from triforce.router.encoder import SINGLE_THREAD_MAX_TEXTS
+
+    texts = [f"make routine {i} faster, it eats my NMI budget" for i in range(SINGLE_THREAD_MAX_TEXTS + 1)]
+    pooled = encoder.encode(texts)
+    single = np.vstack([encoder.encode([t]) for t in texts])
+    assert np.abs(pooled - single).max() < 1e-5
+    with encoder._blas_single_thread():
+        assert np.abs(encoder.encode(texts[:1]) - single[:1]).max() < 1e-6

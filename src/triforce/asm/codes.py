@@ -114,7 +114,7 @@ CODES = MappingProxyType({
     "A715": "source needs a newer asar than 1.91",
     "A716": "unknown optimize setting",
     "A717": "unsupported architecture",
-    "A718": "unsupported command (spcblock)",
+    "A718": "spcblock misuse (nesting, missing endspcblock, unsupported type)",
     "A719": "ROM too short to have a title",
     "A720": "ROM title does not match check title",
     "A721": "malformed checksum on|off",

@@ -167,7 +167,8 @@ class PassState:
         self.include_depth = 0
         self.bankcross = "full"            # `check bankcross off|half|full`
         self.mapper_set = False            # a mapper command was seen (a different one warns)
-        self.arch = "65816"                # `arch 65816|spc700|spc700-raw`
+        self.arch = "65816"                # `arch 65816|spc700|spc700-raw|superfx`
+        self.spcblock: dict | None = None  # the open `spcblock` (header position, saved state)
 
 
 class Context:

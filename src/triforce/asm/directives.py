@@ -13,6 +13,7 @@ from triforce.asm import expr as X
 from triforce.asm.context import AsmError, FatalError
 from triforce.asm.freespace import FREESPACE_DIRECTIVES
 from triforce.asm.lines import split_args, unquote
+from triforce.asm.spcblock import SPCBLOCK_DIRECTIVES
 from triforce.rom.mappers import ALIASES, MAPPERS
 
 
@@ -741,10 +742,6 @@ def d_ignored(runner, args, word, frame):
     """Accepted for compatibility; has no effect on the bytes."""
 
 
-def d_spcblock(runner, args, word, frame):
-    raise AsmError("A718", f"{word} is not supported by this assembler")
-
-
 _DIRECTIVES = {
     "org": d_org, "base": d_base, "skip": d_skip, "warnpc": d_warnpc, "align": d_align,
     "fill": d_fill, "fillbyte": d_fillbyte, "fillword": d_fillbyte, "filllong": d_fillbyte,
@@ -758,11 +755,11 @@ _DIRECTIVES = {
     "namespace": d_namespace, "struct": d_struct, "endstruct": d_endstruct,
     "function": d_function, "math": d_math, "asar": d_asar, "bank": d_bank,
     "optimize": d_optimize, "dpbase": d_dpbase, "undef": d_undef, "arch": d_arch,
-    "rep": d_rep, "warnings": d_warnings, "fastrom": d_ignored, "spcblock": d_spcblock, "endspcblock": d_spcblock,
-    "startpos": d_spcblock, "checksum": d_checksum,
+    "rep": d_rep, "warnings": d_warnings, "fastrom": d_ignored, "checksum": d_checksum,
     # braces only group lines visually in asar
     "{": d_ignored, "}": d_ignored,
 }
 _DIRECTIVES.update({name: d_mapper for name in (*MAPPERS, *ALIASES)})
 _DIRECTIVES.update(FREESPACE_DIRECTIVES)
+_DIRECTIVES.update(SPCBLOCK_DIRECTIVES)
 DIRECTIVES = MappingProxyType(_DIRECTIVES)

@@ -156,7 +156,9 @@ class StreamPrinter:
             if self.stream_text and self.multi:
                 self._out(f"\n## {event.expert} ({data.get('intent', '')})\n\n")
             if self.stream_text and data.get("backend") == "toolkit":
-                self._out("(No model configured: Triforce's deterministic toolkit answers.)\n\n")
+                from triforce.orchestrator.synthesis import TOOLKIT_BANNER
+
+                self._out(TOOLKIT_BANNER + "\n\n")
         elif kind == "token":
             if self.stream_text:
                 self._out(event.text)

@@ -133,10 +133,8 @@ class StreamText:
 
 
 def toolkit_banner() -> str:
-    try:
-        from triforce.orchestrator.synthesis import TOOLKIT_BANNER
-    except ImportError:
-        return "> No model answered: Triforce's deterministic toolkit answers."
+    from triforce.orchestrator.synthesis import TOOLKIT_BANNER
+
     return TOOLKIT_BANNER
 
 
