@@ -134,6 +134,8 @@ class Engine:
         self.stmts.close_freespace()
         if ctx.state.struct is not None:
             ctx.report("A712", "struct without endstruct")
+        if ctx.state.spcblock is not None:
+            ctx.report("A718", "spcblock without endspcblock")
         if ctx.state.pushpc and ctx.pass_no == ctx.final_pass:
             ctx.warn("W103", "pushpc without pullpc at end of assembly")
 

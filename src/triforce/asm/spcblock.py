@@ -62,8 +62,7 @@ def d_endspcblock(runner, args, word, frame):
         pc = ctx.snes_to_pc(block["size_address"])
         if pc < 0:
             raise AsmError("A206", "spcblock header does not map to ROM")
-        ctx.rom[pc] = length & 0xFF
-        ctx.rom[pc + 1] = (length >> 8) & 0xFF
+        _patch(ctx, pc, bytes([length & 0xFF, (length >> 8) & 0xFF]))
     execute = block["execute"]
     if words:
         execute = ctx.eval_int(words[1]) if ctx.pass_no == ctx.final_pass else 0
@@ -72,6 +71,16 @@ def d_endspcblock(runner, args, word, frame):
     st.spcblock = None
     if execute is not None:
         runner.emit(bytes([0, 0, execute & 0xFF, (execute >> 8) & 0xFF]))
+
+
+def _patch(ctx, pc: int, data: bytes) -> None:
+    """Overwrite bytes written earlier, in the ROM and in the record of writes."""
+    ctx.rom[pc:pc + len(data)] = data
+    for run in reversed(ctx.write_runs):
+        offset = pc - run[1]
+        if 0 <= offset and offset + len(data) <= len(run[2]):
+            run[2][offset:offset + len(data)] = data
+            return
 
 
 SPCBLOCK_DIRECTIVES = {"spcblock": d_spcblock, "endspcblock": d_endspcblock, "startpos": d_startpos}
