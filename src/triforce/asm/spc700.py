@@ -49,7 +49,7 @@ def _split_bit(mnemonic: str, operand: str) -> tuple[str, int, str] | None:
         bit = int(operand[-1])
         if bit >= 8:
             return None
-        base = mnemonic[:-1] if mnemonic.endswith("1") else mnemonic
+        base = mnemonic.removesuffix("1")
         return base, bit, operand[:dot]
     if mnemonic[-1:] in "01234567" and mnemonic[-1:]:
         return mnemonic[:-1], int(mnemonic[-1]), operand
@@ -159,7 +159,7 @@ class Spc700Encoder:
         form = BIT_FORMS.get(base)
         if form is None or form[0].startswith("c,") or len(form[0].split(",")) != len(parts):
             return False
-        template, opcode = form
+        opcode = form[1]
         if base == "not":
             self._emit_bit_address(opcode, expr, bit)
             return True

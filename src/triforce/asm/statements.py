@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 from triforce.asm import expr as X
+from triforce.asm.arch_spc700 import MNEMONICS as SPC700_MNEMONICS
+from triforce.asm.arch_superfx import MNEMONICS as SUPERFX_MNEMONICS
 from triforce.asm.context import AsmError, FatalError
 from triforce.asm.engine import _ASSIGN, _LABEL_COLON, _POSNEG, _SUBLABEL, first_word
 from triforce.asm.instructions import (
@@ -19,8 +21,6 @@ from triforce.asm.instructions import (
     parse_operand,
     width_for_modifier,
 )
-from triforce.asm.arch_spc700 import MNEMONICS as SPC700_MNEMONICS
-from triforce.asm.arch_superfx import MNEMONICS as SUPERFX_MNEMONICS
 from triforce.asm.lines import split_args
 from triforce.asm.spc700 import Spc700Encoder
 from triforce.asm.superfx import SuperFxEncoder
