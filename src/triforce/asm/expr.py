@@ -454,22 +454,7 @@ def get_len(text: str, env, bank_extraction: bool) -> int:
     first = True
     for tok in toks:
         kind = tok.kind
-        if kind == "hex":
-            this = (len(tok.text) + 1) // 2
-        elif kind == "bin":
-            this = (len(tok.text) + 7) // 8
-        elif kind == "char":
-            this = 1
-        elif kind == "dec":
-            try:
-                val = int(tok.text.split(".")[0] or "0")
-            except ValueError:
-                val = 0
-            this = 1 if val < 256 else 2 if val < 65536 else 3
-        elif kind == "ident":
-            this = env.label_len(tok.text)
-        else:
-            this = 0
+        this = env.label_len(tok.text) if kind == "ident" else literal_width(tok)
         if bank_extraction and first and kind != "op":
             rest = text[tok.end:]
             if rest in (">>16", "/65536", "/$10000"):
@@ -477,6 +462,25 @@ def get_len(text: str, env, bank_extraction: bool) -> int:
         first = False
         length = max(length, this)
     return length
+
+
+def literal_width(tok: Token) -> int:
+    """Bytes a literal asks for, as asar sizes operands: hex and binary by digit
+    count, decimal by value, a character as one byte; 0 for anything else."""
+    kind = tok.kind
+    if kind == "hex":
+        return (len(tok.text) + 1) // 2
+    if kind == "bin":
+        return (len(tok.text) + 7) // 8
+    if kind == "char":
+        return 1
+    if kind == "dec":
+        try:
+            val = int(tok.text.split(".")[0] or "0")
+        except ValueError:
+            val = 0
+        return 1 if val < 256 else 2 if val < 65536 else 3
+    return 0
 
 
 def _tokens(text: str, cache: dict | None) -> list[Token]:
@@ -504,24 +508,10 @@ def len_shape(text: str, bank_extraction: bool, tokens: dict | None = None):
         kind = tok.kind
         if bank_extraction and i == 0 and kind != "op" and text[tok.end:] in (">>16", "/65536", "/$10000"):
             return 1, (), None
-        if kind == "hex":
-            this = (len(tok.text) + 1) // 2
-        elif kind == "bin":
-            this = (len(tok.text) + 7) // 8
-        elif kind == "char":
-            this = 1
-        elif kind == "dec":
-            try:
-                val = int(tok.text.split(".")[0] or "0")
-            except ValueError:
-                val = 0
-            this = 1 if val < 256 else 2 if val < 65536 else 3
-        elif kind == "ident":
+        if kind == "ident":
             names.append(tok.text)
             continue
-        else:
-            continue
-        length = max(length, this)
+        length = max(length, literal_width(tok))
     return length, tuple(names), None
 
 

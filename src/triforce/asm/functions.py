@@ -136,25 +136,23 @@ def _sizeof(ctx, args, scope):
                 raise AsmError("A133", "sizeof(...) in a macro that takes no variadic arguments")
             raise AsmError("A129", "sizeof(...) outside a macro")
         return ctx.state.macro_varargs
-    info = ctx.state.structs.get(name.replace(".", "_"))
-    if info is None:
-        if ctx.pass_no == 0:
-            ctx.guessed = True
-            return 0
-        raise AsmError("A130", f"struct {name!r} not found")
-    return info[1]
+    return _struct_field(ctx, name, 1)
 
 
 def _objectsize(ctx, args, scope):
     _need(args, 1, "objectsize")
-    name = _symbol(args[0])
+    return _struct_field(ctx, _symbol(args[0]), 0)
+
+
+def _struct_field(ctx, name: str, index: int) -> int:
+    """A struct's (object size, total size)[index]; 0 while pass 0 still guesses."""
     info = ctx.state.structs.get(name.replace(".", "_"))
     if info is None:
         if ctx.pass_no == 0:
             ctx.guessed = True
             return 0
         raise AsmError("A130", f"struct {name!r} not found")
-    return info[0]
+    return info[index]
 
 
 def _datasize(ctx, args, scope):
