@@ -134,51 +134,41 @@ def make_orchestrator(args):
 
 # -- output --------------------------------------------------------------------------
 class StreamPrinter:
-    """Turns orchestrator events into terminal output: text on ``out``, progress on ``err``."""
+    """Turns orchestrator events into terminal output: the answer text (rendered by
+    ``orchestrator.render``, as the server renders it) on ``out``, progress on ``err``."""
 
     def __init__(self, out, err, *, stream_text: bool):
+        from triforce.orchestrator.render import StreamText
+
         self.out, self.err = out, err
         self.stream_text = stream_text
-        self.multi = False
-        self.wrote_text = False
+        self.text = StreamText()
+
+    @property
+    def wrote_text(self) -> bool:
+        return self.text.tokens
 
     def __call__(self, event) -> None:
-        kind = event.kind
+        piece = self.text.feed(event)
+        if self.stream_text and piece:
+            self.out.write(piece)
+            self.out.flush()
+        kind, data = event.kind, event.data if isinstance(event.data, dict) else {}
         if kind == "plan":
-            self.multi = len((event.data or {}).get("steps", [])) > 1
             self._err(f"plan: {event.text}")
         elif kind == "route":
-            self._err(f"route: {', '.join((event.data or {}).get('experts', []))}")
+            self._err(f"route: {', '.join(data.get('experts', []))}")
         elif kind == "step_start":
-            data = event.data or {}
             where = data.get("backend", "") + (f"/{data['model']}" if data.get("model") else "")
             self._err(f"{event.expert}: asking {where}")
-            if self.stream_text and self.multi:
-                self._out(f"\n## {event.expert} ({data.get('intent', '')})\n\n")
-            if self.stream_text and data.get("backend") == "toolkit":
-                from triforce.orchestrator.synthesis import TOOLKIT_BANNER
-
-                self._out(TOOLKIT_BANNER + "\n\n")
-        elif kind == "token":
-            if self.stream_text:
-                self._out(event.text)
-                self.wrote_text = True
         elif kind == "progress":
-            data = event.data or {}
-            if self.stream_text and data.get("repair_round"):
-                self._out(f"\n\n--- repair round {data['repair_round']} "
-                          "(the toolchain found problems) ---\n\n")
             self._err(event.text if not event.expert else f"{event.expert}: {event.text}")
         elif kind == "validation":
-            blocks = (event.data or {}).get("blocks", [])
+            blocks = data.get("blocks", [])
             bad = sum(1 for b in blocks if b.get("assembles") is False or b.get("equivalent") is False)
             self._err(f"{event.expert}: checked {len(blocks)} block(s), {bad} failing")
         elif kind == "error":
             self._err(f"error: {event.text}")
-
-    def _out(self, text: str) -> None:
-        self.out.write(text)
-        self.out.flush()
 
     def _err(self, text: str) -> None:
         self.err.write(f"[triforce] {text}\n")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from triforce.server.engine import HEARTBEAT, Engine, Run, RunResult
+from triforce.orchestrator.render import StreamText
 from triforce.server.errors import APIError, ClientGone, scrub_paths
 
 SYSTEM_ROLES = {"system": "system", "developer": "system"}
@@ -83,59 +84,6 @@ def token_counts(answer_dict: dict | None) -> tuple[int, int]:
         prompt += int(tokens.get("prompt") or 0)
         completion += int(tokens.get("completion") or 0)
     return prompt, completion
-
-
-class StreamText:
-    """Turns orchestrator events into the text a streaming client shows, the way
-    ``triforce ask`` prints them: each expert's tokens (under a heading when the
-    plan has several steps), a rule before each repair round, and at the end
-    the answer's summary (verdicts and the verification table) that the tokens
-    did not carry. With no tokens at all, the whole answer is the text."""
-
-    def __init__(self):
-        self.multi = False
-        self.streamed = False
-        self.summary: str | None = None
-
-    def feed(self, event) -> str:
-        data = event.data if isinstance(event.data, dict) else {}
-        kind = event.kind
-        if kind == "plan":
-            self.multi = len(data.get("steps") or []) > 1
-        elif kind == "step_start":
-            parts = []
-            if self.multi:
-                parts.append(f"{chr(10) * 2 if self.streamed else ''}## {event.expert} "
-                             f"({data.get('intent', '')})\n\n")
-            if data.get("backend") == "toolkit":
-                parts.append(toolkit_banner() + "\n\n")
-            return self._out("".join(parts))
-        elif kind == "token":
-            return self._out(event.text or "")
-        elif kind == "progress" and data.get("repair_round"):
-            return self._out(f"\n\n--- repair round {data['repair_round']} "
-                             "(the toolchain found problems) ---\n\n")
-        elif kind == "done":
-            self.summary = data.get("summary")
-        return ""
-
-    def _out(self, text: str) -> str:
-        if text:
-            self.streamed = True
-        return text
-
-    def tail(self, answer, markdown: str) -> str:
-        if not self.streamed:
-            return markdown
-        summary = self.summary if self.summary is not None else getattr(answer, "summary", "")
-        summary = (summary or "").strip()
-        return "\n\n" + summary if summary else ""
-
-
-def toolkit_banner() -> str:
-    from triforce.orchestrator.synthesis import TOOLKIT_BANNER
-
-    return TOOLKIT_BANNER
 
 
 @dataclass
