@@ -4,8 +4,12 @@
 
 Measures, over the queries of ../shared/routing/dev.jsonl:
 - keyword path: KeywordClassifier.classify on the prose (target <= 0.1 ms median)
-- embedding path: encoder + classifier for one query
-- full decision: Router.route (text handling, keywords, embedding, ordering)
+- overall: Router.route as shipped (fast path when the encoder-free head is
+  sure, else the full model); the share of queries the fast path took and the
+  median of each path
+- full decision: Router.route with the full model forced for every query
+  (text handling, keywords, encoder, classifier, ordering; target <= 10 ms median)
+- multi-intent: both routers on the queries labelled with several intents
 - cold start: wall time of `triforce route "..."` in a fresh process (target <= 1.5 s)
 With --cv also the 5-fold cross-validated accuracy on dev.jsonl (slow: minutes).
 Load average is printed: the figures are only comparable on an idle machine.
@@ -29,25 +33,34 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("TRIFORCE_SHARED", ROOT.parent / "shared"))
 
 
+def summary(samples: list[float], cpu: list[float] | None = None) -> dict:
+    if not samples:
+        return {"n": 0}
+    ordered = sorted(samples)
+    out = {
+        "median_ms": round(statistics.median(ordered), 4),
+        "mean_ms": round(statistics.fmean(ordered), 4),
+        "p90_ms": round(ordered[max(0, int(len(ordered) * 0.9) - 1)], 4),
+        "n": len(ordered),
+    }
+    if cpu:
+        out["cpu_median_ms"] = round(statistics.median(cpu), 4)
+    return out
+
+
 def timed(fn, items, repeat=1):
-    """Wall and CPU time per call. On a shared machine the CPU time is the
-    intrinsic cost; wall time adds waiting for a core."""
-    samples = []
-    cpu = []
+    """Wall and CPU time per call, plus each call's result. On a shared
+    machine the CPU time is the intrinsic cost; wall time adds waiting for a core."""
+    samples, cpu, results = [], [], []
     for item in items:
         for _ in range(repeat):
             start = time.perf_counter()
             start_cpu = time.thread_time()
-            fn(item)
+            result = fn(item)
             cpu.append((time.thread_time() - start_cpu) * 1000.0)
             samples.append((time.perf_counter() - start) * 1000.0)
-    samples.sort()
-    return {
-        "median_ms": round(statistics.median(samples), 4),
-        "p90_ms": round(samples[int(len(samples) * 0.9) - 1], 4),
-        "cpu_median_ms": round(statistics.median(cpu), 4),
-        "n": len(samples),
-    }
+            results.append(result)
+    return summary(samples, cpu), samples, results
 
 
 def main() -> int:
@@ -57,7 +70,7 @@ def main() -> int:
     parser.add_argument("--cv", action="store_true")
     args = parser.parse_args()
 
-    from triforce.router import Router
+    from triforce.router import Router, RouterSettings
     from triforce.router.evaluate import read_labelled
     from triforce.router.text import assembly_mnemonics, split_query
 
@@ -68,15 +81,27 @@ def main() -> int:
     results = {"load_average": os.getloadavg(), "queries": len(queries)}
 
     router = Router.load()
-    router.route("warm up")  # loads the encoder once
-    results["keyword_path"] = timed(router.keyword.classify, prose, repeat=5)
-    featurizer = router.featurizer()
-    code = [split_query(q, mnemonics).has_code for q in queries]
-    results["embedding_path"] = timed(
-        lambda i: router.model.predict_proba(featurizer.rows([prose[i]], [code[i]])), range(len(prose)))
-    results["full_decision"] = timed(router.route, queries)
+    if router.model is None or router.encoder() is None:
+        print(f"router model or encoder missing: {router.diagnostics}", file=sys.stderr)
+        return 1
+    results["model"] = {"encoder_layers": router.encoder().layers, "fast_head": router.model.fast is not None,
+                        "fast_gate": router.model.fast.gate if router.model.fast else None}
+    router.route("warm up")
+    results["keyword_path"] = timed(router.keyword.classify, prose, repeat=5)[0]
+
+    overall, samples, decisions = timed(router.route, queries)
+    results["overall"] = overall
+    fast = [t for t, d in zip(samples, decisions) if d.path.startswith("fast")]
+    encoded = [t for t, d in zip(samples, decisions) if d.path.startswith("embedding")]
+    results["fast_path"] = dict(summary(fast), share=round(len(fast) / len(samples), 4))
+    results["encoder_path_as_shipped"] = summary(encoded)
+
+    full_router = Router(router.table, model=router.model, settings=RouterSettings(mode="embedding"),
+                         encoder=router.encoder())
+    results["full_decision"] = timed(full_router.route, queries)[0]
     multi = [r["query"] for r in rows if len(r["intents"]) > 1]
-    results["full_decision_multi_intent"] = timed(router.route, multi)
+    results["multi_intent_overall"] = timed(router.route, multi)[0]
+    results["multi_intent_full"] = timed(full_router.route, multi)[0]
 
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, TRIFORCE_HOME=home)
@@ -108,12 +133,18 @@ def main() -> int:
         )
 
         start = time.perf_counter()
+        options = FitOptions()
         cv = cross_validate(read_labelled(SHARED / "routing" / "dev.jsonl").rows,
                             builtin_examples(router.table), router.table,
-                            CachedEncoder(MiniLMEncoder()), FitOptions())
+                            CachedEncoder(MiniLMEncoder(layers=options.encoder_layers)), options)
         results["cross_validation"] = {k: v for k, v in cv.report.to_dict().items()
                                        if k not in ("per_intent", "confusion")}
         results["cross_validation"]["threshold"] = cv.threshold
+        if cv.full_report is not None:
+            results["cross_validation"]["full_model_only"] = {
+                k: v for k, v in cv.full_report.to_dict().items() if k not in ("per_intent", "confusion")}
+        if cv.fast is not None:
+            results["cross_validation"]["fast_path"] = cv.fast.to_dict()
         results["cross_validation"]["seconds"] = round(time.perf_counter() - start, 1)
         print(cv.report.format(), file=sys.stderr)
     print(json.dumps(results, indent=2))

@@ -81,3 +81,37 @@ def test_single_thread_path_matches_batched_path(encoder):
     assert np.abs(pooled - single).max() < 1e-5
     with encoder._blas_single_thread():
         assert np.abs(encoder.encode(texts[:1]) - single[:1]).max() < 1e-6
+
+
+def test_gelu_matches_exact_erf_formula():
+    import math
+
+    from triforce.router.encoder import _gelu_inplace
+
+    x = np.linspace(-8, 8, 4001).astype(np.float32)
+    expected = np.array([0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in x.astype(np.float64)])
+    assert np.abs(_gelu_inplace(x.copy()) - expected).max() < 2e-6
+
+
+def test_layer_norm_matches_definition():
+    from triforce.router.encoder import _layer_norm
+
+    x = np.random.default_rng(3).normal(size=(2, 5, 384)).astype(np.float32)
+    w = np.linspace(0.5, 1.5, 384).astype(np.float32)
+    b = np.linspace(-1, 1, 384).astype(np.float32)
+    ref = (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + 1e-12) * w + b
+    assert np.abs(_layer_norm(x.copy(), w, b, 1e-12) - ref).max() < 1e-4
+
+
+def test_layer_setting_runs_a_prefix_of_the_network(encoder):
+    shallow = MiniLMEncoder(layers=3)
+    assert shallow.layers == 3 and encoder.layers == shallow.total_layers == 6
+    texts = ["optimize this loop", "what does $2100 do"]
+    a, b = shallow.encode(texts), encoder.encode(texts)
+    assert a.shape == b.shape and np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    assert np.abs(a - b).max() > 1e-2  # a different (shallower) representation
+    # Padding in a batch does not change a shallow embedding either.
+    assert np.abs(shallow.encode(texts[:1]) - a[:1]).max() < 1e-5
+    for bad in (0, 7):
+        with pytest.raises(EncoderUnavailable):
+            MiniLMEncoder(layers=bad)

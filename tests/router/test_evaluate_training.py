@@ -48,3 +48,56 @@ def test_logistic_regression_learns_separable_labels(tmp_path):
     again = IntentModel.load(tmp_path / "m.npz")
     assert np.allclose(again.predict_proba(x), model.predict_proba(x), atol=1e-6)
     assert again.intents == ["a", "b"]
+
+
+def _fast_head(d, c):
+    from triforce.router.classifier import FastHead
+
+    rng = np.random.default_rng(7)
+    return FastHead(rng.normal(size=(d, c)).astype(np.float32), rng.normal(size=c).astype(np.float32),
+                    np.zeros(d, np.float32), np.ones(d, np.float32), np.array([0.4, 0.6], np.float32),
+                    gate=0.8, min_confidence=0.1)
+
+
+def test_model_file_keeps_depth_and_fast_head(tmp_path):
+    rng = np.random.default_rng(2)
+    model = IntentModel(["a", "b"], rng.normal(size=(6, 2)).astype(np.float32), np.zeros(2, np.float32),
+                        np.array([0.5, 0.5]), np.zeros(6), np.ones(6), encoder_layers=3, fast=_fast_head(4, 2))
+    model.save(tmp_path / "m.npz")
+    again = IntentModel.load(tmp_path / "m.npz")
+    assert again.encoder_layers == 3
+    assert again.fast.gate == pytest.approx(0.8) and again.fast.min_confidence == pytest.approx(0.1)
+    cheap = rng.normal(size=(5, 4)).astype(np.float32)
+    assert np.allclose(again.fast.predict_proba(cheap), model.fast.predict_proba(cheap), atol=1e-6)
+    assert np.allclose(again.fast.thresholds, [0.4, 0.6])
+
+
+def test_version_1_model_files_still_load(tmp_path):
+    """A model fitted before the fast head and depth existed: all layers, no fast path."""
+    path = tmp_path / "v1.npz"
+    np.savez(path, format_version=np.array(1), intents=np.array(["a", "b"]),
+             weights=np.zeros((3, 2), np.float32), bias=np.zeros(2, np.float32),
+             thresholds=np.full(2, 0.5, np.float32), mean=np.zeros(3, np.float32), std=np.ones(3, np.float32),
+             bow_buckets=np.array(16), bow_value=np.array(3.0), use_keywords=np.array(True),
+             meta_keys=np.array(["k"]), meta_values=np.array(["v"]))
+    model = IntentModel.load(path)
+    assert model.encoder_layers is None and model.fast is None and model.meta == {"k": "v"}
+    np.savez(path, format_version=np.array(99))
+    with pytest.raises(ValueError):
+        IntentModel.load(path)
+
+
+def test_decision_confidence_and_gate_choice():
+    from triforce.router.classifier import decision_confidence
+    from triforce.router.training import choose_gate
+
+    probs = np.array([[0.9, 0.2], [0.6, 0.6]])
+    chosen = np.array([[True, False], [True, True]])
+    assert np.allclose(decision_confidence(probs, chosen), [0.9 * 0.8, 0.36])
+    conf = np.array([0.99, 0.95, 0.9, 0.8, 0.7, 0.6, 0.4])
+    fast = np.array([1, 1, 1, 0, 1, 0, 1], float)
+    full = np.array([1, 1, 0, 1, 1, 1, 1], float)
+    # Down to 0.7 the fast answers are right as often as the full model's (4 vs 4); at 0.6 they trail.
+    assert choose_gate(conf, fast, full, floor=0.5) == pytest.approx(0.7)
+    assert choose_gate(conf, fast, full, floor=0.75) == pytest.approx(0.8)
+    assert choose_gate(conf, np.zeros(7), np.ones(7), floor=0.5) == 2.0  # never as good: never taken

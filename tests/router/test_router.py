@@ -109,3 +109,69 @@ def test_concurrent_first_use_from_threads():
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda q: r.route(q).intents, ["optimize this loop"] * 8))
     assert results == [["optimization"]] * 8
+
+
+def _with_gate(model, gate):
+    import copy
+    from dataclasses import replace
+
+    clone = copy.copy(model)
+    clone.fast = replace(model.fast, gate=gate)
+    return clone
+
+
+def test_packaged_model_has_a_fast_head_and_a_depth(router):
+    assert router.model.fast is not None and 0.5 <= router.model.fast.gate <= 2.0
+    assert router.encoder().layers == (router.model.encoder_layers or router.encoder().total_layers)
+
+
+def test_fast_path_answers_without_loading_the_encoder(router, tmp_path):
+    # An encoder folder that does not exist: any attempt to load it would be recorded.
+    sure = Router(router.table, model=_with_gate(router.model, 0.0),
+                  settings=RouterSettings(encoder=str(tmp_path / "no-encoder")))
+    decision = sure.route("optimize this loop")
+    assert decision.path == "fast" and decision.intents == ["optimization"]
+    assert sure._encoder is None and sure._encoder_error is None
+    multi = sure.route("find the routine that draws hearts and make it faster")
+    assert multi.path == "fast" and sure._encoder is None
+    # Gate above any confidence: the full model answers.
+    never = Router(router.table, model=_with_gate(router.model, 2.0), encoder=router.encoder())
+    assert never.route("optimize this loop").path == "embedding"
+    # Disabled by setting, or skipped for an explicit top-k.
+    off = Router(router.table, model=_with_gate(router.model, 0.0), encoder=router.encoder(),
+                 settings=RouterSettings(fast_path=False))
+    assert off.route("optimize this loop").path == "embedding"
+    assert sure.route("optimize this loop", top_k=1).path in ("embedding", "keyword")
+
+
+def test_fast_gate_setting_overrides_the_fitted_gate(router):
+    from triforce.config import Config
+
+    r = Router.load(Config(data={"router": {"fast_gate": 2}}))
+    assert r.settings.fast_gate == 2.0 and r.route("optimize this loop").path == "embedding"
+
+
+class _CountingEncoder:
+    def __init__(self, inner):
+        self.inner, self.dim, self.layers, self.calls = inner, inner.dim, inner.layers, []
+
+    def encode(self, texts):
+        self.calls.append(list(texts))
+        return self.inner.encode(texts)
+
+
+def test_ordering_never_encodes_clauses_one_by_one(router):
+    import copy
+
+    query = "find the routine that draws hearts and make it faster"
+    counting = _CountingEncoder(router.encoder())
+    full = Router(router.table, model=router.model, settings=RouterSettings(mode="embedding"), encoder=counting)
+    assert full.route(query).intents == ["analysis", "optimization"]
+    assert counting.calls == [[query]]  # clauses scored by the fast head: no encoder call
+    no_fast = copy.copy(router.model)
+    no_fast.fast = None
+    counting.calls.clear()
+    Router(router.table, model=no_fast, encoder=counting).route(query)
+    # Without a fast head the clauses go through the encoder in one batched call.
+    assert len(counting.calls) == 2 and counting.calls[1] == [
+        "find the routine that draws hearts", "make it faster"]

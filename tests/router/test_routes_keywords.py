@@ -83,3 +83,32 @@ def test_config_overrides_and_adds_routes(tmp_path):
     kw = KeywordClassifier(table)
     assert kw.classify("squeeze it").intents == ["optimization"]
     assert kw.classify("my spc700 driver").intents == ["music"]
+
+
+def test_required_literals_of_patterns():
+    from triforce.router.keywords import required_literals
+
+    assert required_literals(r"\b(faster|quicker|speed\s*up|speedup)\b") == ("faster", "quicker", "speed")
+    assert required_literals(r"\bdisassembl(e|y)") == ("disassembl",)
+    assert required_literals(r"\brom\s+(map|structure|layout)\b") == ("rom",)
+    assert required_literals(r"\b(a|bc)?x") == ("x",)
+    assert required_literals(r"\w+") is None          # nothing literal: always run
+    assert required_literals(r"(foo|\d+)") is None    # one branch has no literal
+
+
+def test_needle_prefilter_gives_the_same_scores_as_running_every_pattern(shared):
+    """On every dev query: the substring prefilter never skips a pattern that matches."""
+    import json
+
+    from triforce.router.text import split_query
+
+    kw = KeywordClassifier(builtin_routes())
+    lines = (shared / "routing" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        prose = split_query(json.loads(line)["query"]).prose.lower()
+        result = kw.classify(prose)
+        for intent, patterns in kw.compiled.items():
+            hits = [(regex.search(prose), weight) for regex, weight in patterns]
+            assert abs(result.scores[intent] - sum(w for m, w in hits if m)) < 1e-9
+            starts = [m.start() for m, _ in hits if m]
+            assert result.positions.get(intent) == (min(starts) if starts else None)

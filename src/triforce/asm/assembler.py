@@ -13,7 +13,7 @@ from pathlib import Path
 
 from triforce.asm.context import Context, FatalError, LineRecord, Options, Write
 from triforce.asm.engine import Engine
-from triforce.asm.freespace import allocate
+from triforce.asm.freespace import allocate, resolve_autocleans
 from triforce.asm.lines import split_source
 from triforce.diagnostics import Diagnostic, Severity, SourceSpan
 from triforce.rom.checksum import fix_checksum
@@ -106,9 +106,12 @@ def _run_passes(ctx: Context, engine: Engine, lines) -> None:
         ctx.warnings_off, ctx.warnings_stack = set(), []   # `warnings` settings are per pass
         ctx.current_file = ctx.options.filename
         ctx.guessed = False
+        ctx.freespace_byte = 0          # asar resets freespacebyte every pass
+        ctx.org_writes = []
         engine.run_pass(lines)
 
     one_pass(0)
+    resolve_autocleans(ctx)
     if not ctx.guessed and not ctx.freespaces:
         # Pass 0 never had to guess a label, so pass 1 would lay everything out
         # exactly as pass 0 did: skip it and check the final pass against pass 0.
@@ -116,6 +119,10 @@ def _run_passes(ctx: Context, engine: Engine, lines) -> None:
         ctx.final_pass = 2
         one_pass(2)
         return
+    if ctx.asar2_freespace:
+        # asar 2.0 places freespace around what org code writes and lets it use the
+        # ROM that code grew: measure those writes (with every 2.0 command known) first
+        one_pass(1)
     allocate(ctx)
     one_pass(1)
     for _ in range(3):

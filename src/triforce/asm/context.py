@@ -94,6 +94,13 @@ class Freespace:
     where: object = None        # the statement that opened the block (for diagnostics)
     allocated_size: int = 0
     tag_size: int = 0
+    write_rats: bool = True     # asar 2.0 `segment` / `norats`: no RATS tag
+    search_start: int = -1      # asar 2.0 `start=`: SNES address to search from
+    fill: int = 0               # the freespacebyte in effect at the command
+    bankcross: bool = False     # asar 2.0 `bankcross`: the block may span LoROM banks
+    leaked: bool = True         # no autoclean/prot has pointed into it yet
+    orig_pc: int = -2           # static blocks: -2 no autoclean, 0 nothing old, else old contents
+    orig_len: int = 0
 
 
 @dataclass
@@ -164,6 +171,7 @@ class PassState:
         self.warnpc_checks = 0
         self.freespace_start = 0
         self.rats_meta_allowed = False
+        self.freespace_defaults: dict | None = None   # asar 2.0 `freespace_settings`
         self.include_depth = 0
         self.bankcross = "full"            # `check bankcross off|half|full`
         self.mapper_set = False            # a mapper command was seen (a different one warns)
@@ -213,6 +221,13 @@ class Context:
         self.warnings_off: set[str] = set()
         self.warnings_stack: list[set[str]] = []
         self.freespace_byte = 0
+        # the source uses asar 2.0 freespace syntax (segment, freespace_settings,
+        # bank=/start=/norats...): 2.0's placement rules apply, which no asar 1.91
+        # source can reach (1.91 rejects that syntax)
+        self.asar2_freespace = False
+        self.org_writes: list[tuple[int, int]] = []   # (SNES address, length) outside freespace
+        # autoclean jsl/jml/dl seen in pass 0: (old pointer in the ROM, label, namespaces)
+        self.pending_cleans: list[tuple[int, str, tuple[str, ...]]] = []
         # set when a pass had to guess (a label not yet defined): the next pass may differ
         self.guessed = False
         self.cleared: list[Write] = []
@@ -298,14 +313,20 @@ class Context:
             return X.evaluate_rounded(node, self, scope)
         return X.evaluate(node, self, scope)
 
-    def eval_static(self, text: str, numeric: bool = True):
+    def eval_static(self, text: str, numeric: bool = True, nonstatic_code: str | None = None):
         """Evaluate where the layout depends on the value (org, if, fill...): a label
-        not defined yet is an error here, as in asar, not a guess."""
+        not defined yet is an error here, as in asar, not a guess. With
+        ``nonstatic_code``, a label that may move between passes (one defined by
+        position, not by ``=``) is that error too, as in asar 1.9."""
         self.strict_labels = True
+        self.found_nonstatic = False
         try:
-            return self.eval_int(text) if numeric else self.eval(text)
+            value = self.eval_int(text) if numeric else self.eval(text)
         finally:
             self.strict_labels = False
+        if nonstatic_code is not None and self.found_nonstatic:
+            raise AsmError(nonstatic_code, _NONSTATIC_MESSAGES[nonstatic_code] + f": {text!r}")
+        return value
 
     strict_labels = False
 
@@ -368,9 +389,14 @@ class Context:
             # label, an error in every pass as in asar
             raise AsmError("A306", f"label {name!r} is used before its definition here")
         self.found_label = True
+        if not found.is_static:
+            self.found_nonstatic = True
         return found.addr & 0xFFFFFF
 
     found_label = False
+    # set when an expression used a label that may move between passes (asar's
+    # foundlabel && !foundlabel_static); the static-only commands check it
+    found_nonstatic = False
 
     def _plain(self, name: str) -> str:
         canon = name.replace(".", "_")
@@ -381,6 +407,7 @@ class Context:
         name = self.posneg_name(text)
         found = self.labels.get(name)
         self.found_label = True
+        self.found_nonstatic = True
         if found is None:
             if self.pass_no < self.final_pass:
                 self.guessed = True
@@ -538,7 +565,7 @@ class Context:
         self.set_label(full, addr, st.freespace_id if freespace is None else freespace)
         return full
 
-    def set_label(self, full: str, addr: int, freespace: int = 0) -> None:
+    def set_label(self, full: str, addr: int, freespace: int = 0, is_static: bool = False) -> None:
         st = self.state
         if full in st.defined_here:
             raise AsmError("A304", f"label {full!r} redefined")
@@ -551,13 +578,20 @@ class Context:
             self.report("A305", f"label {full!r} moved between passes "
                         f"(${self.pass_labels[full]:06X} -> ${addr:06X})")
         if old is None:
-            self.labels[full] = Label(addr, freespace, True, self.pass_serial)
+            self.labels[full] = Label(addr, freespace, is_static, self.pass_serial)
         else:
             old.addr = addr
             old.freespace = freespace
+            old.is_static = is_static
             old.pass_serial = self.pass_serial
         if self.pass_no == self.final_pass - 1:
             self.pass_labels[full] = addr
+
+
+_NONSTATIC_MESSAGES = {
+    "A308": "a label that may move between passes cannot be used in a condition",
+    "A309": "a label that may move between passes cannot be used here (static value needed)",
+}
 
 
 @dataclass(frozen=True)

@@ -70,8 +70,10 @@ def resolve(ctx, text: str, depth: int = 0) -> str:
             continue
         first = i == 0 or (i >= 3 and text[i - 3:i] == " : ")
         i += 1
-        while i < n and text[i] == "^":
-            i += 1
+        if i < n and text[i] == "^":
+            # `!^name` belongs to a macro definition being recorded (asar 2.0);
+            # a line that runs has no enclosing definition for it
+            raise AsmError("A518", "!^ define reference outside a nested macro definition")
         if i < n and text[i] == "{":
             braces = 1
             j = i + 1
@@ -152,7 +154,11 @@ def _assign(ctx, text: str, i: int, name: str, mode: str, depth: int) -> int:
     elif mode == "expand":
         defines[name] = resolve(ctx, value, depth + 1)
     elif mode == "math":
+        ctx.found_nonstatic = False
         number = ctx.eval(resolve(ctx, value, depth + 1))
+        if ctx.found_nonstatic:
+            raise AsmError("A407", f"!{name} #= {value}: define math cannot use a label "
+                           "that may move between passes")
         defines[name] = X.format_number(number)
     elif mode == "default":
         defines.setdefault(name, value)

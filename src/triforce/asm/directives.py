@@ -57,13 +57,13 @@ def d_skip(runner, args, word, frame):
     low = args.strip().lower()
     if low.startswith("align "):
         parts = low[6:].split(" offset ")
-        align = ctx.eval_static(parts[0])
-        offset = ctx.eval_static(parts[1]) if len(parts) > 1 else 0
+        align = ctx.eval_static(parts[0], nonstatic_code="A309")
+        offset = ctx.eval_static(parts[1], nonstatic_code="A309") if len(parts) > 1 else 0
         if align <= 0 or align & (align - 1):
             raise AsmError("A222", "alignment must be a power of two")
         amount = (offset - st.snespos) % align
     else:
-        amount = ctx.eval_static(args)
+        amount = ctx.eval_static(args, nonstatic_code="A309")
     st.snespos += amount
     st.realsnespos += amount
 
@@ -89,8 +89,8 @@ def d_align(runner, args, word, frame):
     st = ctx.state
     runner.require_org()
     parts = args.lower().split(" offset ")
-    align = ctx.eval_static(parts[0])
-    offset = ctx.eval_static(parts[1]) if len(parts) > 1 else 0
+    align = ctx.eval_static(parts[0], nonstatic_code="A309")
+    offset = ctx.eval_static(parts[1], nonstatic_code="A309") if len(parts) > 1 else 0
     if align <= 0 or align & (align - 1):
         raise AsmError("A222", "alignment must be a power of two")
     amount = (offset - st.snespos) % align
@@ -110,7 +110,7 @@ def d_fill(runner, args, word, frame):
     st = ctx.state
     if args.strip().lower().startswith("align "):
         return d_align(runner, args.strip()[6:], "align", frame)
-    count = ctx.eval_static(args)
+    count = ctx.eval_static(args, nonstatic_code="A309")
     if count < 0 or count > ctx.options.max_output:
         raise AsmError("A224", f"fill count {count} out of range")
     runner.emit(_pattern(getattr(st, "fill_pattern", bytes((st.fillbyte,))), count))
@@ -296,7 +296,9 @@ def d_incsrc(runner, args, word, frame):
     ctx.current_file = path_key
     from triforce.asm.engine import Frame
     try:
-        runner.engine.run_lines(lines, Frame())
+        # asar 2.0: a file included from a macro sees that macro's arguments
+        runner.engine.run_lines(lines, Frame(frame.args, frame.varargs, frame.macro)
+                                if frame is not None and frame.macro is not None else Frame())
     finally:
         st.include_depth -= 1
         ctx.cur = saved_span
@@ -314,7 +316,7 @@ def _incbin_range_side(ctx, text: str, pos: int) -> tuple[int, int]:
         for i in range(pos, len(text)):
             depth += {"(": 1, ")": -1}.get(text[i], 0)
             if depth == 0:
-                return ctx.eval_static(text[pos:i + 1]), i + 1
+                return ctx.eval_static(text[pos:i + 1], nonstatic_code="A309"), i + 1
         raise AsmError("A605", f"unbalanced parentheses in incbin range {text!r}")
     end = pos
     while end < len(text) and text[end] in "0123456789abcdefABCDEF":
@@ -356,8 +358,8 @@ def d_incbin(runner, args, word, frame):
         if rng:
             lo, sep, hi = rng.partition("..")
             if sep:
-                start = ctx.eval_int(lo) if lo.strip() else 0
-                end = ctx.eval_int(hi) if hi.strip() else None
+                start = ctx.eval_static(lo, nonstatic_code="A309") if lo.strip() else 0
+                end = ctx.eval_static(hi, nonstatic_code="A309") if hi.strip() else None
             else:
                 start, end = _incbin_dash_range(ctx, rng.strip())
     data = ctx.read_binary(name.strip())
@@ -545,16 +547,19 @@ def d_struct(runner, args, word, frame):
         start = (lab.addr if lab else 0) + info[1]
         full = parent + "_" + name
         extends = parent
+        is_static = lab.is_static if lab else False
     else:
         runner.require_org()
         # the start must be known now (asar: a label defined later is an error)
         start = ctx.eval_static(" ".join(parts[1:])) if len(parts) > 1 else st.snespos
+        # asar: the fields are static labels only under a base address made of static values
+        is_static = len(parts) > 1 and not ctx.found_nonstatic
         full = name
         extends = None
     runner.require_org()
-    st.struct = {"name": full, "start": start, "extends": extends,
+    st.struct = {"name": full, "start": start, "extends": extends, "static": is_static,
                  "saved": (st.snespos, st.realsnespos, st.startpos, st.realstartpos, st.parents[:])}
-    ctx.set_label(full, start, 0)
+    ctx.set_label(full, start, 0, is_static)
     st.snespos = st.realsnespos = start
 
 
@@ -691,7 +696,7 @@ _ASAR_WARNINGS = {
     "relative_path_used": (), "rom_too_short": (), "rom_title_incorrect": (),
     "65816_yy_x_does_not_exist": (), "65816_xx_y_assume_16_bit": (), "spc700_assuming_8_bit": (),
     "assuming_address_mode": (), "set_middle_byte": (), "unrecognized_special_command": (),
-    "freespace_leaked": (), "warn": ("W701",), "implicitly_sized_immediate": (),
+    "freespace_leaked": ("W801",), "warn": ("W701",), "implicitly_sized_immediate": (),
     "xkas_deprecated": (), "xkas_eat_parentheses": (), "xkas_label_access": (),
     "xkas_warnpc_relaxed": (), "xkas_style_conditional": (), "xkas_patch": (),
     "missing_org": (), "check_memory_file": (), "if_not_condition_deprecated": (),

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 
 from triforce.asm import defines as D
 from triforce.asm.context import AsmError, Context, FatalError, LineRecord, Macro, Write
-from triforce.asm.lines import SourceLine, normalize, split_args, split_blocks
+from triforce.asm.lines import (
+    SourceLine,
+    normalize,
+    quotes_paired,
+    split_args,
+    split_blocks,
+)
+from triforce.asm.nesting import record_body
 from triforce.diagnostics import Severity
 
 _LABEL_COLON = re.compile(r"^(#?[A-Za-z_?.][A-Za-z0-9_.]*):(?:\s+|$)")
@@ -23,6 +30,10 @@ _POSNEG = re.compile(r"^(\??(?:\++|-+)):?(?:\s+|$)")
 _ASSIGN = re.compile(r"^([A-Za-z_.?][A-Za-z0-9_.]*)\s*=\s*(?!=)(.+)$")
 _MACRO_HEAD = re.compile(r"^macro\s+([A-Za-z0-9_]+)\s*\((.*)\)\s*$", re.IGNORECASE)
 _FOR_HEAD = re.compile(r"^([A-Za-z0-9_]+)\s*=\s*(.+?)(?:\.\.|\s+to\s+)(.+)$", re.IGNORECASE)
+
+_PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# a `<param>` left in a statement (none to resolve it here): what made the math fail
+_LEFT_PARAM_REF = re.compile(r"<\^*(?:[A-Za-z_][A-Za-z0-9_]*|\.\.\.\[[^\]]*\]|[0-9]+)>")
 
 _CONTROL = frozenset({"if", "elseif", "else", "endif", "while", "endwhile", "for", "endfor"})
 
@@ -117,6 +128,17 @@ def _line_info(text: str) -> tuple:
     return 0, tuple(blocks), words, None
 
 
+def _explain(exc: AsmError, text: str, frame: Frame) -> AsmError:
+    """Name the real cause when an expression fails on a leftover ``<param>``."""
+    if exc.code.startswith("A1") and "<" in text:
+        ref = _LEFT_PARAM_REF.search(text)
+        if ref is not None:
+            if frame.macro is None:
+                return AsmError("A519", f"macro parameter {ref.group()} outside any macro")
+            return AsmError("A516", f"macro parameter {ref.group()} not resolved in %{frame.macro.name}")
+    return exc
+
+
 class Engine:
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -169,6 +191,9 @@ class Engine:
                     if frame.macro is not None:
                         text = self._macro_args(text, frame)
                     text = D.resolve(ctx, text)
+                    if text != raw and ('"' in text or "'" in text) and not quotes_paired(text):
+                        # a define or macro argument brought an unpaired quote in
+                        raise AsmError("A101", "mismatched quotes after define substitution")
                 except FatalError:
                     raise
                 except AsmError as exc:
@@ -193,13 +218,13 @@ class Engine:
                 except FatalError:
                     raise
                 except AsmError as exc:
-                    ctx.report_error(exc)
+                    ctx.report_error(_explain(exc, text, frame))
                 continue
             if special == 3:
                 special = 0
             if special:
                 if special == 1:
-                    idx = self._define_macro(lines, line_idx, text)
+                    idx = self._define_macro(lines, line_idx, text, frame)
                 else:
                     ctx.report("A502", "endmacro without macro")
                 continue
@@ -266,7 +291,7 @@ class Engine:
         except FatalError:
             raise
         except AsmError as exc:
-            ctx.report_error(exc)
+            ctx.report_error(_explain(exc, block, frame))
 
     def _inactive_line(self, raw: str, cond: list[Cond], frame: Frame, start_block: int) -> None:
         """Lines in a false branch: only track nesting (and elseif/else, which may switch on)."""
@@ -305,7 +330,8 @@ class Engine:
 
     # ----- control flow --------------------------------------------------------------
     def _condition(self, text: str) -> bool:
-        return bool(self.ctx.eval_static(text, numeric=False))
+        # asar 1.9: a label that moves between passes is an error in a condition
+        return bool(self.ctx.eval_static(text, numeric=False, nonstatic_code="A308"))
 
     def _control(self, word: str, block: str, cond: list[Cond], line_idx: int, bi: int, active: bool):
         ctx = self.ctx
@@ -368,8 +394,8 @@ class Engine:
                 if active:
                     if not m:
                         raise AsmError("A506", "malformed for: expected 'for var = start..end'")
-                    start = ctx.eval_int(m.group(2))
-                    end = ctx.eval_int(m.group(3))
+                    start = ctx.eval_static(m.group(2), nonstatic_code="A308")
+                    end = ctx.eval_static(m.group(3), nonstatic_code="A308")
                     if end - start > ctx.options.max_loop_iterations:
                         raise FatalError("A505", "for loop has too many iterations")
                     run = start < end
@@ -405,7 +431,7 @@ class Engine:
         return None
 
     # ----- macros ------------------------------------------------------------------
-    def _define_macro(self, lines: list[SourceLine], line_idx: int, text: str) -> int:
+    def _define_macro(self, lines: list[SourceLine], line_idx: int, text: str, frame: Frame) -> int:
         ctx = self.ctx
         head = _MACRO_HEAD.match(text)
         depth = 1
@@ -442,6 +468,9 @@ class Engine:
         st = ctx.state
         if name in st.macros:
             ctx.report("A510", f"macro {name!r} redefined")
+        if any("^" in sl.text for sl in body):
+            # asar 2.0: `<^arg>` / `!^define` are resolved as the body is recorded
+            body = record_body(ctx, body, frame, self._outer_param)
         st.macros[name] = Macro(name, tuple(params), variadic, body, ctx.cur.file, ctx.cur.line)
         return idx + 1
 
@@ -499,6 +528,10 @@ class Engine:
         out = []
         for literal, param in pieces:
             out.append(literal)
+            if param is not None and param.startswith("^"):
+                # a parent-macro reference (asar 2.0) not meant for this depth: kept
+                out.append(f"<{param}>")
+                continue
             if param is not None:
                 if "!" in param and not param.startswith("..."):
                     # a define picking the argument (`<!n>`) still works in asar 1.91, deprecated
@@ -509,13 +542,28 @@ class Engine:
                 out.append(self._macro_param(param, frame, args))
         return "".join(out)
 
+    def _outer_param(self, name: str, frame: Frame) -> str:
+        """An argument of the running macro, for a ``<^name>`` in a body being recorded."""
+        if name.startswith("...[") and name.endswith("]"):
+            if not frame.macro.variadic:
+                raise AsmError("A515", f"<...[{name[4:-1]}]> in %{frame.macro.name}, "
+                                       "which takes no variadic arguments")
+            index = self.ctx.eval_int(name[4:-1])
+            if not 0 <= index < len(frame.varargs):
+                raise AsmError("A515", f"variadic argument index {index} out of range")
+            return frame.varargs[index]
+        if name in frame.args:
+            return frame.args[name]
+        raise AsmError("A516", f"macro parameter {name!r} not found in %{frame.macro.name}")
+
     def _macro_param(self, param: str, frame: Frame, args: dict) -> str:
         if param in args:
             return args[param]
         macro = frame.macro
         if param.startswith("...[") and param.endswith("]"):
             param = param[4:-1]
-        elif not macro.variadic:
+        elif not macro.variadic or (_PARAM_NAME.fullmatch(param) and self.ctx.lookup_label(param) is None):
+            # in a variadic macro `<name>` may still be `<label>` (an index); otherwise not found
             raise AsmError("A516", f"macro parameter {param!r} not found in %{macro.name}")
         index = self.ctx.eval_int(param)
         if not 0 <= index < len(frame.varargs):

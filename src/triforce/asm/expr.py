@@ -403,6 +403,8 @@ def evaluate(node, env, scope=None):
         return node[1]
     if kind == "bin":
         op = node[1]
+        if op == "||" or op == "&&":
+            return _logical(op, node, evaluate, env, scope)
         return binop(op, evaluate(node[2], env, scope), evaluate(node[3], env, scope))
     if kind == "label":
         if scope is not None and node[1] in scope:
@@ -423,6 +425,15 @@ def evaluate(node, env, scope=None):
     raise ExprError("A117", f"cannot evaluate {kind}")
 
 
+def _logical(op: str, node, run, env, scope) -> int:
+    """``||`` and ``&&`` are lazy: the right side is not evaluated (so cannot
+    fail) once the left side decides the result."""
+    left = run(node[2], env, scope)
+    if bool(left) == (op == "||"):
+        return int(op == "||")
+    return int(bool(run(node[3], env, scope)))
+
+
 def _trunc(value):
     return float(int(value)) if isinstance(value, float) and math.isfinite(value) else value
 
@@ -434,6 +445,8 @@ def evaluate_rounded(node, env, scope=None):
     if kind == "num":
         return _trunc(node[1])
     if kind == "bin":
+        if node[1] == "||" or node[1] == "&&":
+            return _logical(node[1], node, evaluate_rounded, env, scope)
         return _trunc(binop(node[1], evaluate_rounded(node[2], env, scope),
                             evaluate_rounded(node[3], env, scope)))
     if kind == "un":

@@ -26,14 +26,75 @@ def _rats_tag(size: int) -> bytes:
     return b"STAR" + bytes((lo, hi, lo ^ 0xFF, hi ^ 0xFF))
 
 
+_DEFAULT_SETTINGS = {"bank": -3, "static": False, "align": False, "cleaned": False,
+                     "rats": True, "start": -1, "bankcross": False}
+# switches asar 2.0 added (each has a `no` form); 1.91 knows ram/noram/static/align/cleaned
+_FLAGS = {"static": ("static", True), "nostatic": ("static", False),
+          "align": ("align", True), "noalign": ("align", False),
+          "cleaned": ("cleaned", True), "nocleaned": ("cleaned", False),
+          "rats": ("rats", True), "norats": ("rats", False),
+          "bankcross": ("bankcross", True), "nobankcross": ("bankcross", False)}
+_V2_ONLY = frozenset({"nostatic", "noalign", "nocleaned", "rats", "norats", "bankcross", "nobankcross"})
+
+
+def _parse_options(ctx, args: str, settings: dict) -> dict:
+    """asar's freespace arguments: ram/noram/static/align/cleaned (1.91), the 2.0
+    switches and ``bank=``/``start=``; a bare number is 1.91's (deprecated) freespacebyte."""
+    for opt in (a.strip() for a in split_args(args)) if args.strip() else ():
+        low = opt.lower()
+        if low == "ram":
+            settings["bank"] = -2
+        elif low == "noram":
+            settings["bank"] = -1
+        elif low == "fixed":
+            settings["static"] = True
+        elif low in _FLAGS:
+            key, value = _FLAGS[low]
+            settings[key] = value
+            ctx.asar2_freespace |= low in _V2_ONLY
+        elif low.startswith("bank="):
+            bank = ctx.eval_static(opt[5:], nonstatic_code="A309")
+            if not 0 <= bank <= 0xFF:
+                raise AsmError("A805", f"freespace bank={bank:#x} is not a bank number")
+            settings["bank"] = bank
+            ctx.asar2_freespace = True
+        elif low.startswith("start="):
+            start = ctx.eval_static(opt[6:], nonstatic_code="A309")
+            if not 0 <= start <= 0xFFFFFF:
+                raise AsmError("A805", f"freespace start={start:#x} is not a SNES address")
+            settings["start"] = start
+            ctx.asar2_freespace = True
+        elif low.startswith("pin="):
+            raise AsmError("A805", "freespace pin= is not supported")
+        elif low:
+            settings["fill"] = ctx.eval_int(opt) & 0xFF
+    return settings
+
+
 def d_freespace(runner, args, word, frame):
+    """freespace/freecode/freedata (asar 1.91) and asar 2.0's ``segment`` (no RATS tag)."""
     ctx = runner.ctx
     st = ctx.state
-    opts = [a.strip() for a in split_args(args)] if args.strip() else []
+    settings = dict(st.freespace_defaults or _DEFAULT_SETTINGS)
+    settings["fill"] = ctx.freespace_byte
     if word == "freecode":
-        opts.insert(0, "ram")
+        settings["bank"] = -2
     elif word == "freedata":
-        opts.insert(0, "noram")
+        settings["bank"] = -1
+    elif word == "segment":
+        settings["rats"] = False
+        ctx.asar2_freespace = True
+    _parse_options(ctx, args, settings)
+    if settings["bank"] == -3 and not settings["rats"]:
+        settings["bank"] = -1
+    if settings["bank"] == -3:
+        raise AsmError("A805", f"{word} needs ram, noram or bank=N")
+    if st.mapper == "norom":
+        raise AsmError("A806", f"{word} cannot search for space in norom")
+    if not settings["rats"]:
+        if settings["static"] or settings["cleaned"]:
+            raise AsmError("A805", "static/cleaned make no sense without a RATS tag")
+        settings["cleaned"] = True
     runner.close_freespace()
     st.freespace_index += 1
     ident = st.freespace_index
@@ -41,40 +102,57 @@ def d_freespace(runner, args, word, frame):
     if block is None:
         block = Freespace(ident, word)
         ctx.freespaces[ident] = block
-    block.code = True
+    bank = settings["bank"]
+    block.code = bank == -2
+    block.bank = bank if bank >= 0 else None
+    block.align = settings["align"]
+    block.cleaned = settings["cleaned"]
+    block.static = settings["static"]
+    block.write_rats = settings["rats"]
+    block.search_start = settings["start"]
+    block.fill = settings["fill"]
+    block.bankcross = settings["bankcross"]
     block.where = ctx.cur
-    for opt in opts:
-        low = opt.lower()
-        if low == "ram":
-            block.code = True
-        elif low == "noram":
-            block.code = False
-        elif low == "align":
-            block.align = True
-        elif low == "cleaned":
-            block.cleaned = True
-        elif low == "static":
-            block.static = True
-        elif low:
-            block.bank = ctx.eval_int(opt) & 0xFF
     addr = block.addr if block.addr >= 0 else PLACEHOLDER
     st.org_set = True
     st.freespace_id = ident
     st.snespos = st.realsnespos = st.startpos = st.realstartpos = addr
     st.freespace_start = addr
     st.base_active = False
-    st.rats_meta_allowed = True
+    st.rats_meta_allowed = block.write_rats
     if ctx.pass_no == ctx.final_pass:
         block.tag_size = block.size
-        if block.size and block.pc >= 8:
+        if block.write_rats and block.size and block.pc >= 8:
             tag = _rats_tag(block.size)
+            _grow_rom(ctx, block.pc - 8)
             ctx.rom[block.pc - 8:block.pc] = tag
+            ctx.rom_len = max(ctx.rom_len, block.pc)
             ctx.write_runs.append([ctx.pc_to_snes(block.pc - 8) & 0xFFFFFF, block.pc - 8, bytearray(tag)])
-        st.freespace_use += block.size + (8 if block.size else 0)
+        st.freespace_use += block.size + (8 if block.size and block.write_rats else 0)
+        if block.leaked and not block.cleaned:
+            ctx.warn("W801", f"this {word} block appears to be leaked (no autoclean or prot "
+                     "points into it)")
+
+
+def _grow_rom(ctx, size: int) -> None:
+    """Grow the image to ``size`` bytes with the freespacebyte, as asar grows the ROM."""
+    if len(ctx.rom) < size:
+        ctx.rom.extend(bytes((ctx.freespace_byte,)) * (size - len(ctx.rom)))
+
+
+def d_freespace_settings(runner, args, word, frame):
+    """asar 2.0: the defaults for every later freespace/segment command of this pass."""
+    ctx = runner.ctx
+    st = ctx.state
+    ctx.asar2_freespace = True
+    settings = dict(st.freespace_defaults or _DEFAULT_SETTINGS)
+    _parse_options(ctx, args, settings)
+    settings.pop("fill", None)
+    st.freespace_defaults = settings
 
 
 def d_freespacebyte(runner, args, word, frame):
-    runner.ctx.freespace_byte = runner.ctx.eval_int(args) & 0xFF
+    runner.ctx.freespace_byte = runner.ctx.eval_static(args, nonstatic_code="A309") & 0xFF
 
 
 def d_prot(runner, args, word, frame):
@@ -87,6 +165,7 @@ def d_prot(runner, args, word, frame):
         raise AsmError("A804", "prot takes 1 to 85 labels")
     data = bytearray(b"PROT") + bytes((3 * len(names),))
     for name in names:
+        _mark_cleaned(ctx, name)
         value = ctx.eval_int(name) if ctx.pass_no == ctx.final_pass else 0
         data += (value & 0xFFFFFF).to_bytes(3, "little")
     data += b"STOP"
@@ -101,18 +180,63 @@ def d_autoclean(runner, args, word, frame):
     head = first_word(rest)
     mnem = head.split(".")[0]
     if mnem in ("jml", "jsl", "dl", "jmp", "jsr"):
+        _mark_cleaned(ctx, rest[len(head):])
         if ctx.pass_no == 0:
             runner.require_org()
             pc = ctx.snes_to_pc(st.realsnespos)
             off = pc + (0 if mnem == "dl" else 1)
             if pc >= 0 and off + 3 <= len(ctx.rom):
                 pointer = int.from_bytes(ctx.rom[off:off + 3], "little")
-                remove_rats(ctx, pointer)
+                # freed once every label is known (a static block keeps its place)
+                ctx.pending_cleans.append((pointer, _canonical(ctx, rest[len(head):]),
+                                           tuple(st.namespaces)))
         st.rats_meta_allowed = False
         runner.run_block(rest, frame)
         return
     if ctx.pass_no == 0:
         remove_rats(ctx, ctx.eval_int(rest))
+
+
+def _canonical(ctx, name: str) -> str:
+    try:
+        return ctx.canonical(name.strip())
+    except AsmError:
+        return ""
+
+
+def resolve_autocleans(ctx) -> None:
+    """After pass 0: free the blocks old autoclean pointers lead to. A ``static``
+    block is not freed; it keeps its old place (asar's freespaceorgpos)."""
+    for pointer, canon, namespaces in ctx.pending_cleans:
+        lab = None
+        for i in range(len(namespaces), -1, -1):
+            lab = ctx.labels.get(("_".join(namespaces[:i]) + "_" if i else "") + canon)
+            if lab is not None:
+                break
+        block = ctx.freespaces.get(lab.freespace) if lab is not None and lab.freespace else None
+        if block is not None and block.static:
+            pos = rats_start(ctx, pointer)
+            if pos >= 0:
+                block.orig_pc = pos + 8
+                block.orig_len = (ctx.rom[pos + 4] | (ctx.rom[pos + 5] << 8)) + 1
+            elif block.orig_pc == -2:
+                block.orig_pc = 0
+            continue
+        if block is not None and block.orig_pc == -2:
+            block.orig_pc = 0
+        remove_rats(ctx, pointer)
+    ctx.pending_cleans = []
+
+
+def _mark_cleaned(ctx, name: str) -> None:
+    """An autoclean or prot pointing at a label keeps its freespace block from leaking."""
+    try:
+        lab = ctx.lookup_label(name.strip())
+    except AsmError:
+        return
+    block = ctx.freespaces.get(lab.freespace) if lab is not None and lab.freespace else None
+    if block is not None:
+        block.leaked = False
 
 
 def rats_start(ctx, snes_addr: int) -> int:
@@ -168,8 +292,9 @@ def _existing_tags(rom: bytearray) -> list[tuple[int, int]]:
 
 
 def _search(scratch: bytearray, start: int, end: int, need: int, bank_mask: int, align: bool,
-            free: int) -> int:
-    """First offset in [start, end) where ``need`` free bytes fit, contents within one bank."""
+            free: int, tag: int = 8) -> int:
+    """First offset in [start, end) where ``need`` free bytes fit, the contents (after a
+    ``tag``-byte RATS tag) within one bank."""
     if need > end - start or need > 0x1000000:
         return -1
     pattern = re.compile(re.escape(bytes((free,))) + b"{%d,}" % need)
@@ -180,32 +305,44 @@ def _search(scratch: bytearray, start: int, end: int, need: int, bank_mask: int,
             return -1
         s, run_end = m.start(), m.end()
         while s + need <= run_end:
-            content = s + 8
+            content = s + tag
             if align and content & bank_mask:
-                s = ((content | bank_mask) + 1) - 8
+                s = ((content | bank_mask) + 1) - tag
                 continue
             if (content & ~bank_mask) != ((s + need - 1) & ~bank_mask):
-                s = ((content | bank_mask) + 1) - 8
+                s = ((content | bank_mask) + 1) - tag
                 continue
             return s
         pos = run_end
 
 
+def _tag_len(block) -> int:
+    return 8 if block.write_rats else 0
+
+
 def allocate(ctx) -> None:
     """Place every freespace block that has no home (or outgrew it) for the next pass."""
-    placed = [(b.pc - 8, b.allocated_size + 8) for b in ctx.freespaces.values()
+    placed = [(b.pc - _tag_len(b), b.allocated_size + _tag_len(b)) for b in ctx.freespaces.values()
               if b.pc >= 0 and b.allocated_size >= b.size]
     pending = [b for b in sorted(ctx.freespaces.values(), key=lambda b: b.ident)
                if b.pc < 0 or b.allocated_size < b.size]
     if not pending:
         return
-    free = ctx.freespace_byte
+    written = _org_written_ranges(ctx) if ctx.asar2_freespace else []
     for block in pending:
+        if block.static and _keep_static_place(ctx, block):
+            continue
+        free = block.fill
         scratch = bytearray(ctx.rom)
-        for pos, length in _existing_tags(scratch) + placed:
-            scratch[pos:pos + length] = bytes(((free ^ 0xFF),)) * len(scratch[pos:pos + length])
-        need = block.size + 8
-        found = _place(ctx, scratch, block, need, free)
+        taken = bytes(((free ^ 0xFF),))
+        for pos, length in _existing_tags(scratch) + placed + written:
+            scratch[pos:pos + length] = taken * len(scratch[pos:pos + length])
+        tag = _tag_len(block)
+        need = block.size + tag
+        if ctx.asar2_freespace:
+            found = _place_v2(ctx, scratch, block, need, free)
+        else:
+            found = _place(ctx, scratch, block, need, free)
         if found < 0:
             where = block.where
             ctx.report("A801", f"no freespace found for a block of {block.size} bytes", force=True,
@@ -214,10 +351,106 @@ def allocate(ctx) -> None:
             block.addr = PLACEHOLDER
             block.allocated_size = block.size
             continue
-        block.pc = found + 8
-        block.addr = ctx.pc_to_snes(found + 8)
+        block.pc = found + tag
+        block.addr = ctx.pc_to_snes(found + tag)
+        if ctx.asar2_freespace and block.code and ctx.state.mapper in ("hirom", "exhirom"):
+            block.addr &= ~0x400000     # asar 2.0: code runs from the $00-$3F mirror
         block.allocated_size = block.size
         placed.append((found, need))
+
+
+def _keep_static_place(ctx, block) -> bool:
+    """asar 1.91: a ``static`` block must be the target of an autoclean, and one that
+    found the block from an earlier run keeps it where it was (it may not grow)."""
+    where = block.where
+    span = SourceSpan(where.file, where.line, 1) if where is not None else None
+    if block.orig_pc == -2:
+        ctx.report("A807", "a static freespace block needs an autoclean pointing at it",
+                   force=True, span=span)
+        block.leaked = False        # one report is enough (asar mutes the leak warning too)
+        return False
+    if block.orig_pc <= 0:
+        return False
+    if block.size > block.orig_len:
+        ctx.report("A808", f"static freespace block grew from {block.orig_len} to {block.size} "
+                   "bytes", force=True, span=span)
+    block.pc = block.orig_pc
+    block.addr = ctx.pc_to_snes(block.pc)
+    block.allocated_size = max(block.size, block.orig_len)
+    return True
+
+
+def _org_written_ranges(ctx) -> list[tuple[int, int]]:
+    """asar 2.0: the (file offset, length) runs org code writes, which freespace must
+    avoid; the ROM grows (with the freespacebyte) to hold them, as 2.0's pass 1 does."""
+    runs: list[list[int]] = []
+    for snes, n in sorted(ctx.org_writes):
+        if runs and snes <= runs[-1][0] + runs[-1][1]:
+            runs[-1][1] = max(runs[-1][1], snes + n - runs[-1][0])
+        else:
+            runs.append([snes, n])
+    ranges = []
+    for snes, n in runs:
+        pc = ctx.snes_to_pc(snes)
+        if pc >= 0:
+            ranges.append((pc, n))
+    end = max((pc + n for pc, n in ranges), default=0)
+    if end > len(ctx.rom):
+        _grow_rom(ctx, end)
+        ctx.rom_len = max(ctx.rom_len, end)
+    return ranges
+
+
+def _place_v2(ctx, scratch: bytearray, block, need: int, free: int) -> int:
+    """asar 2.0's getpcfreespace: a fixed bank (``bank=``), a search start (``start=``)
+    and blocks without a RATS tag."""
+    mapper = ctx.state.mapper
+    if block.size == 0:
+        return 0
+    tag = _tag_len(block)
+    floor = ctx.snes_to_pc(block.search_start) if block.search_start >= 0 else -1
+
+    def search(lo: int, hi: int, bank_mask: int) -> int:
+        return _search(scratch, max(lo, floor), min(hi, len(scratch)), need, bank_mask,
+                       block.align, free, tag)
+
+    if block.bank is not None:
+        bank = block.bank
+        high = bank & 0x40 and mapper not in ("lorom", "exlorom")
+        lo = ctx.snes_to_pc((bank << 16) | (0 if high else 0x8000))
+        if lo < 0:
+            return -1
+        return search(lo, lo + (0x10000 if high else 0x8000), 0x7FFF if mapper in ("lorom", "exlorom") else 0xFFFF)
+    anywhere = floor >= 0
+    if mapper == "lorom":
+        mask = 0xFFFFFF if block.bankcross else 0x7FFF
+        if need > 0x8008 and not block.bankcross:
+            return -1
+        for _ in range(4):
+            rom_len = len(scratch)
+            if rom_len > 0x200000 and not block.code:
+                pos = search(0 if anywhere else 0x200000 - 8, min(rom_len, 0x400000), mask)
+                if pos >= 0:
+                    return pos
+            pos = search(0 if anywhere else 0x80000, min(rom_len, 0x200000), mask)
+            if pos >= 0:
+                return pos
+            if not _expand(ctx, scratch, block, free):
+                return -1
+        return -1
+    if mapper in ("hirom", "exhirom"):
+        if block.code:
+            for base in range(0x8000, min(len(scratch), 0x400000), 0x10000):
+                pos = search(base, base + 0x7FFF, 0x7FFF)
+                if pos >= 0:
+                    return pos
+            return -1
+        return search(0, len(scratch), 0xFFFF)
+    if mapper == "exlorom":
+        return search(0, len(scratch), 0x7FFF)
+    if mapper == "sfxrom":
+        return search(0 if anywhere else 0x80000, len(scratch), 0x7FFF) if block.code else -1
+    return _place(ctx, scratch, block, need, free)
 
 
 def _place(ctx, scratch: bytearray, block, need: int, free: int) -> int:
@@ -272,4 +505,5 @@ def _expand(ctx, scratch: bytearray, block, free: int) -> bool:
 FREESPACE_DIRECTIVES = MappingProxyType({
     "freespace": d_freespace, "freecode": d_freespace, "freedata": d_freespace,
     "freespacebyte": d_freespacebyte, "prot": d_prot, "autoclean": d_autoclean,
+    "segment": d_freespace, "freespace_settings": d_freespace_settings,
 })

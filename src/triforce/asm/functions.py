@@ -182,6 +182,20 @@ def _round(ctx, args, scope):
     return float(round(value, digits))
 
 
+def _stringlength(ctx, args, scope):
+    _need(args, 1, "stringlength")
+    return len(_str(args[0], scope).encode("utf-8"))     # asar counts bytes
+
+
+def _char(ctx, args, scope):
+    _need(args, 2, "char")
+    data = _str(args[0], scope).encode("utf-8")
+    index = _int(ctx, args[1], scope)
+    if not 0 <= index < len(data):
+        raise AsmError("A134", f"char(): index {index} outside a string of {len(data)} bytes")
+    return data[index]
+
+
 def call_function(ctx, name: str, args, scope):
     user = ctx.state.functions.get(name)
     if user is not None:
@@ -305,6 +319,7 @@ _ALL.update({
     "round": _round,
     "sizeof": _sizeof, "objectsize": _objectsize, "datasize": _datasize,
     "stringsequal": _stringsequal(False), "stringsequalnocase": _stringsequal(True),
+    "stringlength": _stringlength, "char": _char,
 })
 
 _ALL = MappingProxyType(_ALL)

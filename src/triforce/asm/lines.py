@@ -45,6 +45,84 @@ def _find_comment(line: str) -> int:
     return -1
 
 
+def _strip_comment(line: str) -> str:
+    """Cut a ``;`` comment; ``;@`` reads as a space (asar 1.91 runs ``;@command`` lines)."""
+    while True:
+        cut = _find_comment(line)
+        if cut < 0:
+            return line
+        if line[cut + 1:cut + 2] == "@":
+            line = line[:cut] + " " + line[cut + 1:]
+            continue
+        return line[:cut]
+
+
+def _remove_block_comments(raw: list[str]) -> list[str]:
+    """asar 2.0 block comments: ``;[[`` (outside quotes) up to the next ``]]``.
+
+    A block that opens at the start of a line ends that line, and what follows
+    ``]]`` starts a new line (numbered where the ``]]`` is); a block opened after
+    code joins the text after ``]]`` onto that code. Blocks do not nest. Lines
+    keep their numbers: a line swallowed by a block becomes empty.
+
+    A ``;[[`` that no later ``]]`` closes stays a plain line comment, as asar 1.91
+    reads it (asar 2.0 rejects it, so no valid 2.0 source differs).
+    """
+    out = list(raw)
+    last_close = max((i for i, line in enumerate(raw) if "]]" in line), default=-1)
+    open_at = -1            # index of the line whose code a mid-line block continues
+    block_line = -1         # line where the open block began (-1: none open)
+    for phys, line in enumerate(raw):
+        i = phys            # the line being built (a mid-line block joins onto its start)
+        if block_line >= 0:
+            end = line.find("]]")
+            if end < 0:
+                out[i] = ""
+                continue
+            rest = line[end + 2:]
+            block_line = -1
+            if open_at >= 0:
+                out[open_at] += rest
+                out[i] = ""
+                line = out[open_at]
+                i = open_at
+                open_at = -1
+            else:
+                out[i] = rest
+                line = rest
+        while True:
+            cut = _find_comment(line)
+            if cut < 0 or line[cut + 1:cut + 3] != "[[":
+                break
+            end = line.find("]]", cut + 3)
+            if end >= 0:
+                line = line[:cut] + line[end + 2:]
+                continue
+            line = line[:cut]
+            if last_close > phys:
+                block_line = i
+                open_at = i if line.strip(" \t") else -1
+            break
+        out[i] = line
+    return out
+
+
+def quotes_paired(text: str) -> bool:
+    """asar's ``confirmquotes``: every ``"`` or ``'`` opened (whichever comes
+    first) has its partner, so ``'"'`` is a character, not a stray quote."""
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == '"' or c == "'":
+            close = text.find(c, i + 1)
+            if close < 0:
+                return False
+            i = close
+        i += 1
+    return True
+
+
 def quotes_balanced(text: str) -> bool:
     return text.count('"') % 2 == 0
 
@@ -52,26 +130,22 @@ def quotes_balanced(text: str) -> bool:
 def split_source(text: str, filename: str) -> tuple[list[SourceLine], list[LineError]]:
     """Turn a file's text into logical lines (comments gone, continuations joined).
 
-    As in asar 1.91: ``;`` starts a comment to the end of the line (``;[[`` too:
-    block comments are asar 2.0), except ``;@``, which asar reads as a space so
-    that ``;@command`` lines run; a line whose last character is a comma (outside
-    quotes) continues on the next lines, skipping blank ones; a trailing backslash
-    joins the next line.
+    As in asar 1.91: ``;`` starts a comment to the end of the line, except ``;@``,
+    which asar 1.91 reads as a space so that ``;@command`` lines run; a line whose
+    last character is a comma (outside quotes) continues on the next lines,
+    skipping blank ones; a trailing backslash joins the next line. ``;[[ ... ]]``
+    block comments are asar 2.0's (a 1.91 source never relies on ``;[[`` being a
+    plain line comment that runs into a later ``]]``).
     """
     errors: list[LineError] = []
     text = text.removeprefix("\ufeff")     # a UTF-8 byte order mark is not part of line 1
     raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if ";[[" in text:
+        raw = _remove_block_comments(raw)
     cleaned: list[str] = []
     for number, line in enumerate(raw, start=1):
-        while True:
-            cut = _find_comment(line)
-            if cut < 0:
-                break
-            if line[cut + 1:cut + 2] == "@":
-                line = line[:cut] + " " + line[cut + 1:]
-                continue
-            line = line[:cut]
-            break
+        if ";" in line:
+            line = _strip_comment(line)
         line = line.strip(" \t")
         if not quotes_balanced(line):
             errors.append(LineError("A101", "mismatched quotes", number))

@@ -232,7 +232,7 @@ class StatementRunner:
                 raise AsmError("A303", f"invalid label name {name!r} inside struct "
                                f"{st.struct['name']} (fields start with a dot)")
             full = st.struct["name"] + "_" + name.lstrip(".").replace(".", "_")
-            ctx.set_label(full, st.snespos, 0)
+            ctx.set_label(full, st.snespos, 0, st.struct.get("static", False))
             return
         ctx.define_label(name, st.snespos)
 
@@ -254,7 +254,13 @@ class StatementRunner:
 
     def assign(self, name: str, expression: str) -> None:
         ctx = self.ctx
+        ctx.found_nonstatic = False
         value = ctx.eval_int(expression)
+        if ctx.found_nonstatic and not ctx.asar2_freespace:
+            # asar 1.9 only assigns values that stay put between passes; asar 2.0
+            # (segments, freespace_settings) allows `lbl2 = lbl1+5` in freespace
+            raise AsmError("A310", f"{name} = {expression}: a label cannot be set to "
+                           "a label that may move between passes")
         st = ctx.state
         full = name.replace(".", "_")
         if name.startswith("?"):
@@ -265,7 +271,8 @@ class StatementRunner:
                 full = "_".join(st.namespaces) + "_" + full
         elif st.namespaces:
             full = "_".join(st.namespaces) + "_" + full
-        ctx.set_label(full, value & 0xFFFFFFFF if value >= 0 else value & 0xFFFFFF, 0)
+        ctx.set_label(full, value & 0xFFFFFFFF if value >= 0 else value & 0xFFFFFF, 0,
+                      not ctx.found_nonstatic)
 
     # ----- instructions --------------------------------------------------------------
     def instruction(self, action) -> None:
@@ -396,11 +403,14 @@ class StatementRunner:
     # ----- output --------------------------------------------------------------------
     def advance(self, n: int) -> None:
         """Earlier passes only measure: move the position as ``emit`` of n bytes would."""
-        st = self.ctx.state
+        ctx = self.ctx
+        st = ctx.state
         if not st.org_set:
             self.require_org()
         if st.struct is not None:
             raise AsmError("A713", "data cannot be written inside a struct")
+        if ctx.asar2_freespace and not st.freespace_id and n > 0:
+            ctx.org_writes.append((st.realsnespos & 0xFFFFFF, n))
         if st.bankcross == "off":
             self._step_linear(n)
         else:
@@ -453,7 +463,8 @@ class StatementRunner:
                 rom += data         # the usual case when building a ROM: append
             else:
                 if end > size:
-                    rom.extend(bytes(end - size))
+                    # asar (1.90 on) grows the ROM with the freespacebyte
+                    rom.extend(bytes((ctx.freespace_byte,)) * (end - size))
                 rom[pc:end] = data
             if end > ctx.rom_len:
                 ctx.rom_len = end

@@ -14,11 +14,40 @@ from pathlib import Path
 
 import numpy as np
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)   # version 1: no fast head, encoder depth = all layers
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+@dataclass
+class FastHead:
+    """The encoder-free classifier: logistic regression on the cheap columns
+    (has-code, hashed words, keyword confidences). ``gate``: the decision
+    confidence (see :func:`decision_confidence`) at or above which its answer
+    is taken without the encoder; chosen on out-of-fold predictions so that
+    those answers are as accurate as the full model's."""
+
+    weights: np.ndarray            # (cheap features, intents)
+    bias: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+    thresholds: np.ndarray         # (intents,)
+    gate: float = 2.0              # > 1: never taken
+    min_confidence: float = 0.0
+
+    def predict_proba(self, cheap: np.ndarray) -> np.ndarray:
+        return _sigmoid(((cheap - self.mean) / self.std) @ self.weights + self.bias)
+
+
+def decision_confidence(probs: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Probability that a set decision is exactly right, reading each intent's
+    sigmoid as independent: prod(p for chosen, 1 - p for the others).
+    ``probs`` and the boolean ``chosen`` are (rows, intents)."""
+    picked = np.where(chosen, probs, 1.0 - probs)
+    return np.prod(np.clip(picked, 1e-6, 1.0), axis=-1)
 
 
 @dataclass
@@ -33,6 +62,8 @@ class IntentModel:
     bow_value: float = 3.0
     use_keywords: bool = True
     meta: dict = field(default_factory=dict)
+    encoder_layers: int | None = None   # transformer layers the embeddings came from (None: all)
+    fast: FastHead | None = None
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
         return _sigmoid(((features - self.mean) / self.std) @ self.weights + self.bias)
@@ -55,14 +86,37 @@ class IntentModel:
             use_keywords=np.array(self.use_keywords),
             meta_keys=np.array(list(self.meta.keys()), dtype=str),
             meta_values=np.array([str(v) for v in self.meta.values()], dtype=str),
+            encoder_layers=np.array(self.encoder_layers or 0),
+            **self._fast_arrays(),
         )
         tmp.replace(path)  # atomic: a reader never sees half a model
+
+    def _fast_arrays(self) -> dict:
+        if self.fast is None:
+            return {}
+        f = self.fast
+        return {
+            "fast_weights": f.weights.astype(np.float32), "fast_bias": f.bias.astype(np.float32),
+            "fast_mean": f.mean.astype(np.float32), "fast_std": f.std.astype(np.float32),
+            "fast_thresholds": f.thresholds.astype(np.float32),
+            "fast_gate": np.array(f.gate), "fast_min_confidence": np.array(f.min_confidence),
+        }
 
     @classmethod
     def load(cls, path: str | Path) -> IntentModel:
         with np.load(path, allow_pickle=False) as data:
-            if int(data["format_version"]) != FORMAT_VERSION:
-                raise ValueError(f"router model {path} has format {int(data['format_version'])}")
+            version = int(data["format_version"])
+            if version not in READABLE_VERSIONS:
+                raise ValueError(f"router model {path} has format {version}")
+            fast = None
+            if "fast_weights" in data.files:
+                fast = FastHead(
+                    weights=data["fast_weights"].astype(np.float32), bias=data["fast_bias"].astype(np.float32),
+                    mean=data["fast_mean"].astype(np.float32), std=data["fast_std"].astype(np.float32),
+                    thresholds=data["fast_thresholds"].astype(np.float32), gate=float(data["fast_gate"]),
+                    min_confidence=float(data["fast_min_confidence"]),
+                )
+            layers = int(data["encoder_layers"]) if "encoder_layers" in data.files else 0
             return cls(
                 intents=[str(x) for x in data["intents"]],
                 weights=data["weights"].astype(np.float32),
@@ -74,6 +128,8 @@ class IntentModel:
                 bow_value=float(data["bow_value"]),
                 use_keywords=bool(data["use_keywords"]),
                 meta=dict(zip((str(k) for k in data["meta_keys"]), (str(v) for v in data["meta_values"]))),
+                encoder_layers=layers or None,
+                fast=fast,
             )
 
 

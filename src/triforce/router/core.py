@@ -24,8 +24,9 @@ _FOLLOW_UP = re.compile(r"\b(it|this|that|now|also|again|same|too)\b", re.IGNORE
 
 @dataclass
 class RouterSettings:
-    """``[router]`` settings. ``mode``: ``auto`` (embedding, keyword fast path
-    when enabled), ``keyword`` or ``embedding``."""
+    """``[router]`` settings. ``mode``: ``auto`` (the fitted model, with its
+    encoder-free fast path when that is sure), ``keyword`` or ``embedding``
+    (always the full model)."""
 
     mode: str = "auto"
     policy: str = "threshold"         # or "topk"
@@ -33,8 +34,8 @@ class RouterSettings:
     max_intents: int = 3
     threshold: float | None = None    # overrides the fitted per-intent thresholds
     min_confidence: float | None = None
-    fast_path: bool = False
-    fast_path_score: float = 2.0
+    fast_path: bool = True            # answer without the encoder when the fast head is sure
+    fast_gate: float | None = None    # overrides the fitted fast-path confidence gate
     model: str | None = None          # path of a fitted model (.npz)
     encoder: str | None = None        # folder of an all-MiniLM-L6-v2 style model
 
@@ -46,7 +47,7 @@ class RouterSettings:
         for name, kind in (
             ("mode", str), ("policy", str), ("top_k", int), ("max_intents", int),
             ("threshold", float), ("min_confidence", float), ("fast_path", bool),
-            ("fast_path_score", float), ("model", str), ("encoder", str),
+            ("fast_gate", float), ("model", str), ("encoder", str),
         ):
             if name not in section:
                 continue
@@ -150,42 +151,47 @@ class Router:
                         "they route by keywords until `triforce route fit`"))
         return cls(table, model=model, settings=settings, diagnostics=diags)
 
-    # -- embedding side (lazy) -----------------------------------------------------
+    # -- model side (lazy) ---------------------------------------------------------
     def encoder(self):
+        """The sentence encoder at the fitted model's depth, loaded on first use."""
         with self._lock:
             if self._encoder is None and self._encoder_error is None:
                 from triforce.router.encoder import EncoderUnavailable, MiniLMEncoder
 
+                layers = self.model.encoder_layers if self.model is not None else None
                 try:
-                    encoder = MiniLMEncoder(self.settings.encoder)
+                    encoder = MiniLMEncoder(self.settings.encoder, layers=layers)
                     encoder.encode(["warm up"])  # builds the layer weights once, under the lock
                     self._encoder = encoder
                 except EncoderUnavailable as exc:
                     self._encoder_error = str(exc)
             return self._encoder
 
+    def _embed(self, texts: list[str]):
+        return self.encoder().encode(texts)
+
     def featurizer(self):
+        """Feature rows for the fitted model; the encoder is only touched for
+        full rows, so the fast path never loads it."""
         if self._featurizer is None and self.model is not None:
-            encoder = self.encoder()
-            if encoder is None:
-                return None
             from triforce.router.features import Featurizer
 
-            self._featurizer = Featurizer(
-                encoder.encode, self.keyword, embedding_dim=encoder.dim,
+            featurizer = Featurizer(
+                self._embed, self.keyword, embedding_dim=0,
                 bow_buckets=self.model.bow_buckets, bow_value=self.model.bow_value,
                 use_keywords=self.model.use_keywords,
             )
+            featurizer.embedding_dim = int(self.model.weights.shape[0]) - featurizer.cheap_width
+            self._featurizer = featurizer
         return self._featurizer
 
     # -- routing -------------------------------------------------------------------
     def route(self, query, *, top_k: int | None = None, previous_expert: str | None = None) -> RouteDecision:
-        if self.model is not None and self.settings.mode != "keyword":
-            self.featurizer()  # one-time encoder load: not part of a decision's latency
         start = time.perf_counter()
         text, diags = _clean_query(query)
-        decision = self._route_text(text, diags, top_k=top_k, previous_expert=previous_expert)
-        decision.latency_ms = (time.perf_counter() - start) * 1000.0
+        decision, loading = self._route_text(text, diags, top_k=top_k, previous_expert=previous_expert)
+        # A one-time encoder load is not part of a decision's latency.
+        decision.latency_ms = (time.perf_counter() - start - loading) * 1000.0
         return decision
 
     def _decision(self, text, intents, scores, confidence, path, diags) -> RouteDecision:
@@ -196,13 +202,14 @@ class Router:
             scores={k: float(v) for k, v in scores.items()}, path=path, diagnostics=diags,
         )
 
-    def _route_text(self, text: str, diags: list[Diagnostic], *, top_k, previous_expert) -> RouteDecision:
+    def _route_text(self, text: str, diags: list[Diagnostic], *, top_k, previous_expert) -> tuple[RouteDecision, float]:
+        """The decision and the seconds spent loading the encoder for it."""
         if not text.strip():
             diags.append(warning("R001", "empty query; nothing to route"))
-            return self._decision(text, [GENERAL], {GENERAL: 1.0}, 1.0, "empty", diags)
+            return self._decision(text, [GENERAL], {GENERAL: 1.0}, 1.0, "empty", diags), 0.0
         if _looks_binary(text):
             diags.append(warning("R003", "query looks like binary data, not a question"))
-            return self._decision(text, [GENERAL], {GENERAL: 1.0}, 1.0, "binary", diags)
+            return self._decision(text, [GENERAL], {GENERAL: 1.0}, 1.0, "binary", diags), 0.0
         if self._mnemonics is None:
             from triforce.router.text import assembly_mnemonics
 
@@ -212,21 +219,71 @@ class Router:
             diags.append(note("R004", "query is very long; only its beginning was read"))
         kw = self.keyword.classify(parts.prose)
 
-        use_embedding = self.settings.mode != "keyword" and self.model is not None
-        if use_embedding and self.settings.mode == "auto" and self.settings.fast_path and self._keyword_sure(kw):
-            return self._keyword_decision(text, kw, diags, "keyword-fast", top_k)
-        if use_embedding and self.featurizer() is None:
-            diags.append(warning("R020", f"embedding router unavailable ({self._encoder_error}); keyword routing"))
-            use_embedding = False
-        if not use_embedding:
-            if self.settings.mode != "keyword" and self.model is None:
+        if self.settings.mode == "keyword" or self.model is None:
+            if self.settings.mode != "keyword":
                 diags.append(note("R020", "no fitted router model; keyword routing"))
-            return self._keyword_decision(text, kw, diags, "keyword", top_k)
-        return self._embedding_decision(text, parts, kw, diags, top_k, previous_expert)
+            return self._keyword_decision(text, kw, diags, "keyword", top_k), 0.0
+        cheap = self.featurizer().cheap_rows([parts.prose], [parts.has_code], [kw])
+        fast = self.model.fast
+        if (fast is not None and self.settings.mode == "auto" and self.settings.fast_path
+                and top_k is None and self.settings.policy == "threshold"):
+            probs_vec = fast.predict_proba(cheap)[0]
+            chosen, confidence = self._fast_choice(probs_vec)
+            gate = self.settings.fast_gate if self.settings.fast_gate is not None else fast.gate
+            if confidence >= gate:
+                probs = self._probabilities(probs_vec, kw)
+                return self._model_decision(text, parts, kw, probs, chosen, "fast", diags, previous_expert), 0.0
+        loading = 0.0
+        if self._encoder is None:
+            load_start = time.perf_counter()
+            self.encoder()
+            loading = time.perf_counter() - load_start
+        if self._encoder is None:
+            diags.append(warning("R020", f"embedding router unavailable ({self._encoder_error}); keyword routing"))
+            return self._keyword_decision(text, kw, diags, "keyword", top_k), loading
+        row = self.featurizer().rows([parts.prose], [parts.has_code], cheap=cheap)
+        probs = self._probabilities(self.model.predict_proba(row)[0], kw)
+        chosen = self._choose(probs, top_k)
+        return self._model_decision(text, parts, kw, probs, chosen, "embedding", diags, previous_expert), loading
 
-    def _keyword_sure(self, kw: KeywordResult) -> bool:
-        hits = [i for i, s in kw.scores.items() if s > 0]
-        return len(hits) == 1 and kw.scores[hits[0]] >= self.settings.fast_path_score
+    def _fast_choice(self, probs_vec) -> tuple[list[str], float]:
+        """The fast head's intents and the probability that they are exactly right."""
+        import numpy as np
+
+        from triforce.router.classifier import decision_confidence
+
+        fast = self.model.fast
+        intents = self.model.intents
+        chosen = select_threshold(dict(zip(intents, (float(p) for p in probs_vec))),
+                                  dict(zip(intents, (float(t) for t in fast.thresholds))),
+                                  min_confidence=fast.min_confidence, max_intents=self.settings.max_intents)
+        mask = np.array([i in chosen for i in intents])
+        return chosen, float(decision_confidence(probs_vec, mask))
+
+    def _probabilities(self, probs_vec, kw: KeywordResult) -> dict[str, float]:
+        probs = {name: float(p) for name, p in zip(self.model.intents, probs_vec)}
+        # Intents added by config after the model was fitted: keyword confidence.
+        for intent in self.table.intents:
+            if intent not in probs:
+                probs[intent] = kw.confidence(intent) if intent in kw.intents else 0.0
+        for intent in list(probs):
+            if intent not in self.table.routes:
+                del probs[intent]  # removed by config
+        return probs
+
+    def _choose(self, probs: dict[str, float], top_k) -> list[str]:
+        model = self.model
+        fitted = dict(zip(model.intents, (float(t) for t in model.thresholds)))
+        thresholds = {
+            i: self.settings.threshold if self.settings.threshold is not None else fitted.get(i, 0.5)
+            for i in probs
+        }
+        min_conf = self.settings.min_confidence
+        if min_conf is None:
+            min_conf = float(model.meta.get("min_confidence", 0.0))
+        if top_k or self.settings.policy == "topk":
+            return select_top_k(probs, top_k or self.settings.top_k, min_confidence=min_conf)
+        return select_threshold(probs, thresholds, min_confidence=min_conf, max_intents=self.settings.max_intents)
 
     def _keyword_decision(self, text, kw: KeywordResult, diags, path, top_k) -> RouteDecision:
         scores = {i: kw.confidence(i) for i in self.table.intents}
@@ -243,39 +300,13 @@ class Router:
             confidence = min(scores[i] for i in intents)
         return self._decision(text, intents, scores, confidence, path, diags)
 
-    def _embedding_decision(self, text, parts, kw, diags, top_k, previous_expert) -> RouteDecision:
-        model = self.model
-        featurizer = self.featurizer()
-        row = featurizer.rows([parts.prose], [parts.has_code])
-        probs_vec = model.predict_proba(row)[0]
-        probs = {name: float(p) for name, p in zip(model.intents, probs_vec)}
-        # Intents added by config after the model was fitted: keyword confidence.
-        for intent in self.table.intents:
-            if intent not in probs:
-                probs[intent] = kw.confidence(intent) if intent in kw.intents else 0.0
-        for intent in list(probs):
-            if intent not in self.table.routes:
-                del probs[intent]  # removed by config
-        fitted = dict(zip(model.intents, (float(t) for t in model.thresholds)))
-        thresholds = {
-            i: self.settings.threshold if self.settings.threshold is not None else fitted.get(i, 0.5)
-            for i in probs
-        }
-        min_conf = self.settings.min_confidence
-        if min_conf is None:
-            min_conf = float(model.meta.get("min_confidence", 0.0))
-        if top_k or self.settings.policy == "topk":
-            chosen = select_top_k(probs, top_k or self.settings.top_k, min_confidence=min_conf)
-        else:
-            chosen = select_threshold(probs, thresholds, min_confidence=min_conf,
-                                      max_intents=self.settings.max_intents)
-        path = "embedding"
+    def _model_decision(self, text, parts, kw, probs, chosen, path, diags, previous_expert) -> RouteDecision:
         if chosen == [GENERAL] and previous_expert and probs.get(GENERAL, 0.0) < 0.5 and _FOLLOW_UP.search(parts.prose):
             # A short follow-up ("now make it faster too") keeps the conversation's expert
             # when nothing else is confident.
             for intent, route in self.table.routes.items():
                 if route.expert == previous_expert and intent != GENERAL:
-                    chosen, path = [intent], "embedding+previous"
+                    chosen, path = [intent], path + "+previous"
                     break
         if len(chosen) > 1:
             chosen = self._order(chosen, parts, kw, probs)
@@ -286,11 +317,17 @@ class Router:
         return self._decision(text, chosen, probs, confidence, path, diags)
 
     def _order(self, chosen, parts, kw, probs) -> list[str]:
+        """Execution order; clauses are scored by the fast head (no encoder), or
+        by the full model in one batched encoder call when there is no fast head."""
         pieces = split_clauses(parts.prose)
         clause_scores = None
         if len(pieces) > 1:
-            rows = self.featurizer().rows(pieces, [parts.has_code] * len(pieces))
-            matrix = self.model.predict_proba(rows)
+            featurizer = self.featurizer()
+            cheap = featurizer.cheap_rows(pieces, [parts.has_code] * len(pieces))
+            if self.model.fast is not None:
+                matrix = self.model.fast.predict_proba(cheap)
+            else:
+                matrix = self.model.predict_proba(featurizer.rows(pieces, [parts.has_code] * len(pieces), cheap=cheap))
             clause_scores = [dict(zip(self.model.intents, (float(x) for x in r))) for r in matrix]
         return order_intents(
             chosen, scores=probs, clauses=pieces, clause_scores=clause_scores,

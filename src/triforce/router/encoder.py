@@ -75,29 +75,57 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
     return tensors
 
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    # Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): BERT's exact GELU without scipy.
-    sign = np.sign(x)
-    x = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * x)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return sign * (1.0 - poly * np.exp(-x * x))
+def _gelu_inplace(x: np.ndarray) -> np.ndarray:
+    """BERT's exact GELU, 0.5 x (1 + erf(x / sqrt 2)), computed in place.
 
-
-def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1.0 + _erf(x * np.float32(0.7071067811865476)))
+    erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7), no scipy. In-place
+    float32 steps: the 16x1536 activations of a query are the encoder's
+    biggest non-matmul cost, and temporaries doubled it.
+    """
+    z = np.abs(x)
+    z *= np.float32(0.7071067811865476)
+    t = z * np.float32(0.3275911)
+    t += np.float32(1.0)
+    np.reciprocal(t, out=t)
+    poly = t * np.float32(1.061405429)
+    for coefficient in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        poly += np.float32(coefficient)
+        poly *= t
+    np.square(z, out=z)
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    poly *= z                      # poly = 1 - erf(|x| / sqrt 2)
+    # 0.5 x (1 + erf(x / sqrt 2)) = max(x, 0) - 0.5 |x| poly, for either sign of x
+    np.abs(x, out=z)
+    poly *= z
+    poly *= np.float32(0.5)
+    np.maximum(x, np.float32(0.0), out=x)
+    x -= poly
+    return x
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
-    mean = x.mean(axis=-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * weight + bias
+    x -= x.mean(axis=-1, keepdims=True)
+    var = np.einsum("...i,...i->...", x, x)[..., None]
+    var *= np.float32(1.0 / x.shape[-1])
+    var += np.float32(eps)
+    np.sqrt(var, out=var)
+    x /= var
+    x *= weight
+    x += bias
+    return x
 
 
 class MiniLMEncoder:
-    """``encode(texts) -> (n, 384)`` L2-normalised float32 sentence embeddings."""
+    """``encode(texts) -> (n, 384)`` L2-normalised float32 sentence embeddings.
 
-    def __init__(self, model_dir: str | Path | None = None, *, max_tokens: int = DEFAULT_MAX_TOKENS):
+    ``layers`` runs only the first that many transformer layers (mean pooled
+    as usual): the router's fitted model records the depth it was trained
+    with, since fewer layers cost proportionally less per query.
+    """
+
+    def __init__(self, model_dir: str | Path | None = None, *, max_tokens: int = DEFAULT_MAX_TOKENS,
+                 layers: int | None = None):
         self.model_dir = find_model_dir(model_dir)
         try:
             self.config = json.loads((self.model_dir / "config.json").read_text(encoding="utf-8"))
@@ -106,12 +134,16 @@ class MiniLMEncoder:
         except (OSError, ValueError, KeyError) as exc:
             raise EncoderUnavailable(f"cannot read embedding model in {self.model_dir}: {exc}") from exc
         self.max_tokens = max_tokens
-        self.layers = int(self.config["num_hidden_layers"])
+        self.total_layers = int(self.config["num_hidden_layers"])
+        if layers is not None and not 1 <= int(layers) <= self.total_layers:
+            raise EncoderUnavailable(f"encoder has {self.total_layers} layers; {layers} requested")
+        self.layers = self.total_layers if layers is None else int(layers)
         self.heads = int(self.config["num_attention_heads"])
         self.hidden = int(self.config["hidden_size"])
         self.eps = float(self.config.get("layer_norm_eps", 1e-12))
         self.dim = self.hidden
         self._layers: list[dict] | None = None
+        self._embedding_ln: tuple[np.ndarray, np.ndarray] | None = None
         self._blas = None  # threadpoolctl controller, False when unavailable
 
     def _blas_single_thread(self):
@@ -132,8 +164,13 @@ class MiniLMEncoder:
 
     def _layer_weights(self) -> list[dict]:
         """Per layer: weights transposed to (in, out) and Q/K/V fused into one
-        matrix, built once (a few MB) so each layer costs four matmuls."""
+        matrix, built once (a few MB) so each layer costs four matmuls. All
+        are plain in-memory arrays: numpy's memmap subclass adds overhead to
+        every small operation."""
         if self._layers is None:
+            def plain(array) -> np.ndarray:
+                return np.ascontiguousarray(np.asarray(array, dtype=np.float32))
+
             layers = []
             for i in range(self.layers):
                 prefix = f"encoder.layer.{i}."
@@ -141,26 +178,25 @@ class MiniLMEncoder:
                 def w(name: str, prefix: str = prefix) -> np.ndarray:
                     return self.tensors[prefix + name]
 
+                attention = [w(f"attention.self.{k}.weight") for k in ("query", "key", "value")]
                 layers.append(
                     {
-                        "qkv": np.ascontiguousarray(
-                            np.concatenate(
-                                [w(f"attention.self.{k}.weight") for k in ("query", "key", "value")]
-                            ).T
-                        ),
-                        "qkv_b": np.concatenate(
-                            [w(f"attention.self.{k}.bias") for k in ("query", "key", "value")]
-                        ),
-                        "out": np.ascontiguousarray(w("attention.output.dense.weight").T),
-                        "out_b": np.asarray(w("attention.output.dense.bias")),
-                        "ln1": (w("attention.output.LayerNorm.weight"), w("attention.output.LayerNorm.bias")),
-                        "up": np.ascontiguousarray(w("intermediate.dense.weight").T),
-                        "up_b": np.asarray(w("intermediate.dense.bias")),
-                        "down": np.ascontiguousarray(w("output.dense.weight").T),
-                        "down_b": np.asarray(w("output.dense.bias")),
-                        "ln2": (w("output.LayerNorm.weight"), w("output.LayerNorm.bias")),
+                        "qkv": plain(np.concatenate(attention).T),
+                        "qkv_b": plain(np.concatenate(
+                            [w(f"attention.self.{k}.bias") for k in ("query", "key", "value")])),
+                        "out": plain(w("attention.output.dense.weight").T),
+                        "out_b": plain(w("attention.output.dense.bias")),
+                        "ln1": (plain(w("attention.output.LayerNorm.weight")),
+                                plain(w("attention.output.LayerNorm.bias"))),
+                        "up": plain(w("intermediate.dense.weight").T),
+                        "up_b": plain(w("intermediate.dense.bias")),
+                        "down": plain(w("output.dense.weight").T),
+                        "down_b": plain(w("output.dense.bias")),
+                        "ln2": (plain(w("output.LayerNorm.weight")), plain(w("output.LayerNorm.bias"))),
                     }
                 )
+            self._embedding_ln = (plain(self._w("embeddings.LayerNorm.weight")),
+                                  plain(self._w("embeddings.LayerNorm.bias")))
             self._layers = layers
         return self._layers
 
@@ -185,33 +221,50 @@ class MiniLMEncoder:
         for row, seq in enumerate(ids):
             batch[row, : len(seq)] = seq
             mask[row, : len(seq)] = 1.0
-        hidden = self._forward(batch, mask)
-        pooled = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
+        padded = any(len(seq) < length for seq in ids)
+        hidden = self._forward(batch, mask if padded else None)
+        if padded:
+            pooled = np.einsum("nlh,nl->nh", hidden, mask) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
+        else:
+            pooled = hidden.mean(axis=1)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
 
-    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def _forward(self, ids: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+        """Hidden states after ``self.layers`` layers; ``mask`` None: no padding."""
         w = self._w
+        layers = self._layer_weights()
         n, length = ids.shape
-        x = (
-            w("embeddings.word_embeddings.weight")[ids]
-            + w("embeddings.position_embeddings.weight")[:length][None, :, :]
-            + w("embeddings.token_type_embeddings.weight")[0]
-        )
-        x = _layer_norm(x, w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"), self.eps)
-        head_dim = self.hidden // self.heads
+        x = w("embeddings.word_embeddings.weight")[ids.ravel()].reshape(n, length, self.hidden)
+        x += w("embeddings.position_embeddings.weight")[:length]
+        x += w("embeddings.token_type_embeddings.weight")[0]
+        x = _layer_norm(x, *self._embedding_ln, self.eps)
+        heads = self.heads
+        head_dim = self.hidden // heads
         scale = np.float32(1.0 / np.sqrt(head_dim))
-        additive = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
+        additive = None if mask is None else ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
         hidden = self.hidden
-        for layer in self._layer_weights():
-            qkv = (x @ layer["qkv"] + layer["qkv_b"]).reshape(n, length, 3, self.heads, head_dim)
-            q, k, v = (qkv[:, :, j].transpose(0, 2, 1, 3) for j in range(3))
-            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + additive
-            scores = scores - scores.max(axis=-1, keepdims=True)
-            probs = np.exp(scores)
-            probs /= probs.sum(axis=-1, keepdims=True)
-            context = (probs @ v).transpose(0, 2, 1, 3).reshape(n, length, hidden)
-            x = _layer_norm(x + context @ layer["out"] + layer["out_b"], *layer["ln1"], self.eps)
-            inner = _gelu(x @ layer["up"] + layer["up_b"])
-            x = _layer_norm(x + inner @ layer["down"] + layer["down_b"], *layer["ln2"], self.eps)
+        for layer in layers:
+            qkv = x @ layer["qkv"]
+            qkv += layer["qkv_b"]
+            # (n, L, 3, H, d) -> (3, n, H, L, d); the 1/sqrt(d) scale goes on q (L*d values, not L*L)
+            q, k, v = qkv.reshape(n, length, 3, heads, head_dim).transpose(2, 0, 3, 1, 4)
+            scores = (q * scale) @ k.transpose(0, 1, 3, 2)
+            if additive is not None:
+                scores += additive
+            scores -= scores.max(axis=-1, keepdims=True)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(axis=-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(n, length, hidden)
+            attended = context @ layer["out"]
+            attended += layer["out_b"]
+            attended += x
+            x = _layer_norm(attended, *layer["ln1"], self.eps)
+            inner = x @ layer["up"]
+            inner += layer["up_b"]
+            inner = _gelu_inplace(inner)
+            out = inner @ layer["down"]
+            out += layer["down_b"]
+            out += x
+            x = _layer_norm(out, *layer["ln2"], self.eps)
         return x

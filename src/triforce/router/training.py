@@ -15,7 +15,7 @@ from importlib import resources
 
 import numpy as np
 
-from triforce.router.classifier import IntentModel, fit_logistic, label_matrix
+from triforce.router.classifier import FastHead, IntentModel, decision_confidence, fit_logistic, label_matrix
 from triforce.router.evaluate import EvalReport, evaluate
 from triforce.router.features import Featurizer
 from triforce.router.keywords import KeywordClassifier
@@ -38,6 +38,10 @@ class FitOptions:
     seed: int = 0
     combos: int = 600             # synthetic two-intent queries joined from single-intent ones
                                   # (600 beat 200 in 5-fold CV: exact 77.3% -> 78.3%)
+    encoder_layers: int | None = None   # transformer layers of the encoder (None: all)
+    fast_head: bool = True        # also fit the encoder-free fast head
+    fast_l2: float = 1e-2
+    fast_gate_floor: float = 0.5  # the fast path needs at least even odds of being exactly right
 
 
 class CachedEncoder:
@@ -99,9 +103,16 @@ def _featurize(rows, featurizer: Featurizer, mnemonics) -> np.ndarray:
     return featurizer.rows([p.prose for p in parts], [p.has_code for p in parts])
 
 
+def _standardise(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean = np.where(mask, x.mean(axis=0), 0.0).astype(np.float32)
+    std = np.where(mask, x.std(axis=0) + 1e-3, 1.0).astype(np.float32)
+    return mean, std
+
+
 def fit_model(rows: list[dict], table: RouteTable, encoder, options: FitOptions,
               *, thresholds: dict[str, float] | None = None, min_confidence: float = 0.0,
               mnemonics=None) -> IntentModel:
+    """The full model, and the fast head on the same rows' cheap columns."""
     intents = table.intents
     # Never more synthetic rows than real ones: a tiny file stays a quick fit.
     rows = rows + synthesize_combos(rows, min(options.combos, len(rows)), options.seed)
@@ -110,11 +121,16 @@ def fit_model(rows: list[dict], table: RouteTable, encoder, options: FitOptions,
                             bow_buckets=options.bow_buckets, bow_value=options.bow_value,
                             use_keywords=options.use_keywords)
     x = _featurize(rows, featurizer, mnemonics or assembly_mnemonics())
-    mask = featurizer.dense_mask(x.shape[1])
-    mean = np.where(mask, x.mean(axis=0), 0.0).astype(np.float32)
-    std = np.where(mask, x.std(axis=0) + 1e-3, 1.0).astype(np.float32)
+    mean, std = _standardise(x, featurizer.dense_mask(x.shape[1]))
     y = label_matrix([r["intents"] for r in rows], intents)
     weights, bias = fit_logistic((x - mean) / std, y, l2=options.l2, epochs=options.epochs, seed=options.seed)
+    fast = None
+    if options.fast_head:
+        cheap = x[:, x.shape[1] - featurizer.cheap_width:]
+        fast_mean, fast_std = _standardise(cheap, featurizer.dense_mask(cheap.shape[1]))
+        fast_w, fast_b = fit_logistic((cheap - fast_mean) / fast_std, y, l2=options.fast_l2,
+                                      epochs=options.epochs, seed=options.seed)
+        fast = FastHead(fast_w, fast_b, fast_mean, fast_std, thresholds=np.full(len(intents), 0.5, np.float32))
     thresholds = thresholds or {}
     return IntentModel(
         intents=intents, weights=weights, bias=bias,
@@ -122,7 +138,23 @@ def fit_model(rows: list[dict], table: RouteTable, encoder, options: FitOptions,
         mean=mean, std=std, bow_buckets=options.bow_buckets, bow_value=options.bow_value,
         use_keywords=options.use_keywords,
         meta={"min_confidence": min_confidence, "training_rows": len(rows)},
+        encoder_layers=options.encoder_layers, fast=fast,
     )
+
+
+@dataclass
+class FastPathReport:
+    """How the fast head did on the held-out queries of a cross-validation."""
+
+    gate: float
+    threshold: float
+    min_confidence: float
+    share: float            # held-out queries the fast path answered
+    accuracy: float         # exact match of those answers
+    full_accuracy: float    # exact match of the full model on the same queries
+
+    def to_dict(self) -> dict:
+        return {k: round(float(v), 4) for k, v in self.__dict__.items()}
 
 
 @dataclass
@@ -132,6 +164,9 @@ class CrossValidation:
     threshold: float
     min_confidence: float
     probabilities: np.ndarray = field(repr=False, default=None)
+    full_report: EvalReport | None = None     # the full model alone (no fast path)
+    fast: FastPathReport | None = None
+    paths: list[str] = field(default_factory=list)
 
 
 def _folds(n: int, k: int, seed: int) -> list[np.ndarray]:
@@ -139,26 +174,60 @@ def _folds(n: int, k: int, seed: int) -> list[np.ndarray]:
     return [order[i::k] for i in range(k)]
 
 
+def _chosen_sets(probabilities: np.ndarray, intents: list[str], threshold: float, min_conf: float) -> list[list[str]]:
+    return [select_threshold(dict(zip(intents, p)), dict.fromkeys(intents, threshold), min_confidence=min_conf)
+            for p in probabilities]
+
+
 def tune_thresholds(probabilities: np.ndarray, gold: list[list[str]], intents: list[str]) -> tuple[float, float]:
     """The (threshold, min_confidence) pair with the best set match on held-out rows."""
     best = (-1.0, 0.5, 0.0)
+    gold_sets = [set(g) for g in gold]
     for threshold in THRESHOLD_GRID:
         for min_conf in MIN_CONFIDENCE_GRID:
-            hits = 0
-            for p, g in zip(probabilities, gold):
-                probs = dict(zip(intents, p))
-                chosen = select_threshold(probs, dict.fromkeys(intents, threshold), min_confidence=min_conf)
-                hits += set(chosen) == set(g)
+            chosen = _chosen_sets(probabilities, intents, threshold, min_conf)
+            hits = sum(set(c) == g for c, g in zip(chosen, gold_sets))
             if hits > best[0]:
                 best = (hits, threshold, min_conf)
     return best[1], best[2]
 
 
+def choose_gate(confidence: np.ndarray, fast_right: np.ndarray, full_right: np.ndarray, *, floor: float) -> float:
+    """The lowest confidence gate (at least ``floor``) at which the fast
+    answers above it are right at least as often as the full model's answers
+    to the same queries: the most queries skip the encoder at no loss."""
+    order = np.argsort(-confidence, kind="stable")
+    conf = confidence[order]
+    fast_hits = np.cumsum(fast_right[order])
+    full_hits = np.cumsum(full_right[order])
+    gate = 2.0  # above any confidence: the fast path is never taken
+    for k in range(len(conf)):
+        if conf[k] < floor:
+            break
+        boundary = k + 1 == len(conf) or conf[k + 1] < conf[k]
+        if boundary and fast_hits[k] >= full_hits[k]:
+            gate = float(conf[k])
+    return gate
+
+
+def _tune_fast(fast_probs, full_probs, gold, intents, threshold, min_conf, floor) -> tuple[float, float, float]:
+    """Fast head (threshold, min_confidence, gate) from out-of-fold probabilities."""
+    fast_threshold, fast_min = tune_thresholds(fast_probs, gold, intents)
+    fast_sets = _chosen_sets(fast_probs, intents, fast_threshold, fast_min)
+    full_sets = _chosen_sets(full_probs, intents, threshold, min_conf)
+    mask = np.array([[i in chosen for i in intents] for chosen in fast_sets])
+    confidence = decision_confidence(fast_probs, mask)
+    fast_right = np.array([set(c) == set(g) for c, g in zip(fast_sets, gold)], dtype=float)
+    full_right = np.array([set(c) == set(g) for c, g in zip(full_sets, gold)], dtype=float)
+    return fast_threshold, fast_min, choose_gate(confidence, fast_right, full_right, floor=floor)
+
+
 def cross_validate(rows: list[dict], extra: list[dict], table: RouteTable, encoder,
                    options: FitOptions, *, progress=None) -> CrossValidation:
-    """k-fold over ``rows`` (``extra`` always in training): thresholds tuned on
-    the out-of-fold probabilities, then every held-out query routed by the
-    real Router with its fold's model."""
+    """k-fold over ``rows`` (``extra`` always in training): thresholds and the
+    fast-path gate tuned on the out-of-fold probabilities, then every held-out
+    query routed by the real Router with its fold's model (once as shipped,
+    fast path included, and once by the full model alone)."""
     from triforce.router.core import Router, RouterSettings
 
     mnemonics = assembly_mnemonics()
@@ -166,6 +235,7 @@ def cross_validate(rows: list[dict], extra: list[dict], table: RouteTable, encod
     folds = _folds(len(rows), k, options.seed)
     intents = table.intents
     probabilities = np.zeros((len(rows), len(intents)), dtype=np.float32)
+    fast_probabilities = np.zeros_like(probabilities)
     models = []
     for number, fold in enumerate(folds, start=1):
         held = {int(i) for i in fold}
@@ -176,27 +246,64 @@ def cross_validate(rows: list[dict], extra: list[dict], table: RouteTable, encod
                                 use_keywords=options.use_keywords)
         x = _featurize([rows[i] for i in fold], featurizer, mnemonics)
         probabilities[fold] = model.predict_proba(x)
+        if model.fast is not None:
+            fast_probabilities[fold] = model.fast.predict_proba(x[:, x.shape[1] - featurizer.cheap_width:])
         models.append(model)
         if progress:
             progress(f"fold {number}/{k} fitted")
     gold = [r["intents"] for r in rows]
     threshold, min_conf = tune_thresholds(probabilities, gold, intents)
+    fast_tuning = None
+    if options.fast_head:
+        fast_tuning = _tune_fast(fast_probabilities, probabilities, gold, intents, threshold, min_conf,
+                                 options.fast_gate_floor)
     predictions: list[list[str]] = [[] for _ in rows]
+    full_predictions: list[list[str]] = [[] for _ in rows]
+    paths = [""] * len(rows)
     for fold, model in zip(folds, models):
         model.thresholds = np.full(len(intents), threshold, dtype=np.float32)
         model.meta["min_confidence"] = min_conf
-        router = Router(table, model=model, settings=RouterSettings(mode="embedding"), encoder=encoder)
+        if model.fast is not None:
+            fast_threshold, fast_min, gate = fast_tuning
+            model.fast.thresholds = np.full(len(intents), fast_threshold, dtype=np.float32)
+            model.fast.min_confidence, model.fast.gate = fast_min, gate
+        shipped = Router(table, model=model, settings=RouterSettings(mode="auto"), encoder=encoder)
+        full = Router(table, model=model, settings=RouterSettings(mode="embedding"), encoder=encoder)
         for i in fold:
-            predictions[int(i)] = router.route(rows[int(i)]["query"]).intents
-    return CrossValidation(evaluate(gold, predictions, intents), predictions, threshold, min_conf, probabilities)
+            decision = shipped.route(rows[int(i)]["query"])
+            predictions[int(i)], paths[int(i)] = decision.intents, decision.path
+            full_predictions[int(i)] = full.route(rows[int(i)]["query"]).intents
+    fast_report = None
+    if fast_tuning is not None:
+        taken = [i for i, p in enumerate(paths) if p.startswith("fast")]
+        fast_report = FastPathReport(
+            gate=fast_tuning[2], threshold=fast_tuning[0], min_confidence=fast_tuning[1],
+            share=len(taken) / len(rows) if rows else 0.0,
+            accuracy=float(np.mean([predictions[i] == gold[i] for i in taken])) if taken else 0.0,
+            full_accuracy=float(np.mean([full_predictions[i] == gold[i] for i in taken])) if taken else 0.0,
+        )
+    return CrossValidation(evaluate(gold, predictions, intents), predictions, threshold, min_conf, probabilities,
+                           full_report=evaluate(gold, full_predictions, intents), fast=fast_report, paths=paths)
+
+
+def at_depth(encoder, layers: int | None):
+    """``encoder`` running ``layers`` transformer layers: a MiniLMEncoder of
+    another depth is rebuilt on the same files (cheap: memory-mapped)."""
+    from triforce.router.encoder import MiniLMEncoder
+
+    if isinstance(encoder, MiniLMEncoder) and layers is not None and encoder.layers != layers:
+        return MiniLMEncoder(encoder.model_dir, max_tokens=encoder.max_tokens, layers=layers)
+    return encoder
 
 
 def fit(rows: list[dict], table: RouteTable, encoder, options: FitOptions | None = None,
         *, with_builtin: bool = True, progress=None) -> tuple[IntentModel, CrossValidation | None]:
-    """Cross-validate on ``rows`` (when there are enough) to choose thresholds,
-    then fit on ``rows`` + built-in examples. Returns (model, cv or None)."""
+    """Cross-validate on ``rows`` (when there are enough) to choose thresholds
+    and the fast-path gate, then fit on ``rows`` + built-in examples.
+    Returns (model, cv or None)."""
     options = options or FitOptions()
-    encoder = encoder if isinstance(encoder, CachedEncoder) else CachedEncoder(encoder)
+    if not isinstance(encoder, CachedEncoder):
+        encoder = CachedEncoder(at_depth(encoder, options.encoder_layers))
     extra = builtin_examples(table) if with_builtin else []
     cv = None
     threshold, min_conf = 0.45, 0.1
@@ -206,8 +313,16 @@ def fit(rows: list[dict], table: RouteTable, encoder, options: FitOptions | None
     model = fit_model(rows + extra, table, encoder, options,
                       thresholds=dict.fromkeys(table.intents, threshold), min_confidence=min_conf)
     model.meta.update({"threshold": threshold, "labelled_rows": len(rows)})
+    if model.fast is not None:
+        if cv is not None and cv.fast is not None:
+            model.fast.thresholds = np.full(len(table.intents), cv.fast.threshold, dtype=np.float32)
+            model.fast.min_confidence, model.fast.gate = cv.fast.min_confidence, cv.fast.gate
+        else:
+            model.fast.gate = 2.0  # no held-out evidence that the fast head is good enough
     if cv is not None:
         model.meta.update({"cv_exact": round(cv.report.exact, 4), "cv_top1": round(cv.report.top1, 4)})
+        if cv.fast is not None:
+            model.meta.update({"cv_fast_share": round(cv.fast.share, 4)})
     if GENERAL not in {i for r in rows + extra for i in r["intents"]} and progress:
         progress("warning: no 'general' examples; the general class is untrained")
     return model, cv

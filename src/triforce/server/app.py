@@ -19,6 +19,7 @@ from triforce.server import dashboard, routes_misc, routes_ollama, routes_openai
 from triforce.server.engine import Engine
 from triforce.server.errors import install_error_handlers
 from triforce.server.metrics import Metrics
+from triforce.server.route_lane import RouteLane, RouteService
 from triforce.server.schemas_ollama import OllamaChatResponse, OllamaGenerateResponse
 from triforce.server.schemas_openai import ChatCompletionChunk
 from triforce.server.security import PUBLIC_PATHS, ClientLimiter, RequestGuard
@@ -86,6 +87,9 @@ def create_app(settings: ServerSettings | None = None, *, orchestrator=None,
     for module in (routes_openai, routes_ollama, routes_misc, dashboard):
         app.include_router(module.router)
 
+    app.state.route_service = RouteService(engine, app.state.metrics)
+    # Inside the guard (added after it = further out): key, body limit and timeout apply.
+    app.add_middleware(RouteLane, service=app.state.route_service)
     app.add_middleware(RequestGuard, api_key=settings.api_key,
                        max_body_bytes=settings.max_body_bytes,
                        body_timeout_s=settings.body_timeout_s,

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from triforce.server.errors import APIError, ClientGone
 from triforce.server.settings import ServerSettings
@@ -26,6 +28,7 @@ MODEL_PREFIX = "triforce"
 _END = object()        # queue sentinel: the worker finished
 HEARTBEAT = object()   # yielded by Run.events() after HEARTBEAT_S without an event
 HEARTBEAT_S = 10.0
+STATS_FLUSH_TIMEOUT_S = 2.0
 
 
 @dataclass
@@ -161,8 +164,27 @@ class Engine:
         self.config = config
         self.pool = ThreadPoolExecutor(max_workers=settings.worker_threads,
                                        thread_name_prefix="triforce-ask")
+        # Routing gets its own threads: a route call never queues behind long chats.
+        self.route_pool = ThreadPoolExecutor(max_workers=settings.route_threads,
+                                             thread_name_prefix="triforce-route")
         self.active: set[Run] = set()   # touched from the event loop only
         self.started = time.time()
+        self.route_workers = self._fork_route_workers()   # before any thread starts
+        start_writer = getattr(store, "start_writer", None)
+        if callable(start_writer):
+            # Group commit: the statistics of concurrent requests share transactions.
+            start_writer()
+
+    def _fork_route_workers(self):
+        from triforce.server.route_workers import RouteWorkers, process_count
+
+        count = process_count(self.settings.route_processes, self.router, os.cpu_count())
+        if not count or self.router is None:
+            return None
+        # Load the encoder once here: the children share its pages instead of each
+        # loading it, and no child starts with a half-built lazy model.
+        self.router.route("warm up the router before forking")
+        return RouteWorkers(self.router, count)
 
     @classmethod
     def build(cls, settings: ServerSettings, *, orchestrator=None, backend_factory=None,
@@ -206,12 +228,21 @@ class Engine:
         for run in list(self.active):
             run.cancel.set()
         self.pool.shutdown(wait=False, cancel_futures=True)
+        self.route_pool.shutdown(wait=True)
+        if self.route_workers is not None:
+            self.route_workers.close()
         close = getattr(self.orchestrator, "close", None)
         if callable(close):
             try:
                 close()
             except Exception as exc:  # noqa: BLE001 - shutting down anyway
                 LOG.warning("closing the orchestrator failed: %s", exc)
+        close_store = getattr(self.store, "close", None)
+        if callable(close_store):
+            try:   # commits every queued statistics row before the process ends
+                close_store()
+            except Exception as exc:  # noqa: BLE001 - shutting down anyway
+                LOG.error("closing the statistics store failed: %s", exc)
 
     # -- models ------------------------------------------------------------------------
     def model_ids(self) -> list[str]:
@@ -263,15 +294,42 @@ class Engine:
         except Exception as store_exc:
             LOG.error("cannot log failed request", exc_info=store_exc)
 
-    # -- routing and statistics (called from worker threads) ---------------------------
+    # -- routing and statistics ----------------------------------------------------------
     def route(self, query: str, *, top_k: int | None = None,
               previous_expert: str | None = None) -> dict:
+        """One routing decision as ``RouteDecision.to_dict()`` (a worker thread's call)."""
         if self.router is None:
             raise APIError("H113", "no router is available on this server")
+        if self.route_workers is not None:
+            return self.route_workers.route(query, top_k=top_k, previous_expert=previous_expert)
         decision = self.router.route(query, top_k=top_k, previous_expert=previous_expert)
         return decision.to_dict()
 
+    async def route_async(self, query: str, *, top_k: int | None = None,
+                          previous_expert: str | None = None) -> dict:
+        """``route`` off the event loop, on the router threads."""
+        if self.router is None:
+            raise APIError("H113", "no router is available on this server")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self.route_pool, partial(self.route, query, top_k=top_k,
+                                     previous_expert=previous_expert))
+
+    def record_route(self, result: dict, *, conversation_id: str | None = None) -> None:
+        """Queue a ``/v1/route`` decision for the statistics store; never waits, never fails
+        the request (the writer retries a busy database and commits on shutdown)."""
+        from triforce.server.route_lane import decision_from_dict
+
+        try:
+            future = self.store.record_route_async(
+                decision_from_dict(result), conversation_id=conversation_id, source="api")
+        except Exception as exc:  # noqa: BLE001 - statistics never break routing
+            LOG.error("routing statistics not recorded: %s", exc)
+            return
+        future.add_done_callback(_report_lost_row)
+
     def stats(self, *, window_s: float, bucket_s: float) -> dict:
+        self._flush_store()
         now = time.time()
         stats = self.store.routing_stats()
         stats["latency_series"] = self.store.latency_series(
@@ -280,4 +338,16 @@ class Engine:
         return stats
 
     def recent(self, limit: int) -> list[dict]:
+        self._flush_store()
         return self.store.recent_requests(limit=limit)
+
+    def _flush_store(self) -> None:
+        """Readers see every row queued so far (the dashboard right after a request)."""
+        flush = getattr(self.store, "flush", None)
+        if callable(flush):
+            flush(timeout=STATS_FLUSH_TIMEOUT_S)
+
+
+def _report_lost_row(future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        LOG.error("routing statistics row lost: %s", future.exception())

@@ -91,7 +91,12 @@ def error_bytes(path: str, code: str, message: str, param: str | None = None) ->
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[str, str, str | None]:
-    errors = exc.errors()
+    return validation_problem(exc.errors())
+
+
+def validation_problem(errors) -> tuple[str, str, str | None]:
+    """``(code, message, param)`` for pydantic/FastAPI validation errors: H100 for
+    JSON that does not parse, H101 for the first schema problem (and how many more)."""
     first = errors[0] if errors else {}
     kind = str(first.get("type", ""))
     loc = [str(p) for p in first.get("loc", ()) if p != "body"]

@@ -14,6 +14,7 @@ from collections import Counter
 
 LATENCY_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
                      120.0, 300.0)
+ROUTE_BUCKETS_S = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
 
 
 def _escape(value: str) -> str:
@@ -62,6 +63,7 @@ class Metrics:
         self.backend_errors: Counter = Counter()     # (backend, kind)
         self.http_errors: Counter = Counter()        # Triforce error code
         self.route_calls = 0
+        self.route_latency = Histogram(ROUTE_BUCKETS_S)
         self.disconnects = 0
 
     def observe_answer(self, api: str, answer_dict: dict | None, status: str, seconds: float) -> None:
@@ -87,9 +89,10 @@ class Metrics:
                 if step.get("status") in ("error", "timeout"):
                     self.backend_errors[(step.get("backend") or "unknown", step["status"])] += 1
 
-    def observe_route(self) -> None:
+    def observe_route(self, seconds: float = 0.0) -> None:
         with self._lock:
             self.route_calls += 1
+            self.route_latency.observe(seconds)
 
     def observe_error(self, code: str) -> None:
         with self._lock:
@@ -140,6 +143,13 @@ class Metrics:
                    [("", {"code": c}, n) for c, n in sorted(self.http_errors.items())])
             family("triforce_route_requests_total", "counter", "POST /v1/route calls.",
                    [("", {}, self.route_calls)])
+            hist = self.route_latency
+            family("triforce_route_duration_seconds", "histogram",
+                   "POST /v1/route: routing (queueing for a router included) and recording.",
+                   [*(("_bucket", {"le": _number(bound)}, count)
+                      for bound, count in zip(hist.buckets, hist.counts)),
+                    ("_bucket", {"le": "+Inf"}, hist.total), ("_sum", {}, round(hist.sum, 6)),
+                    ("_count", {}, hist.total)])
             family("triforce_client_disconnects_total", "counter",
                    "Streams cancelled because the client went away.", [("", {}, self.disconnects)])
             family("triforce_in_flight_requests", "gauge", "Orchestrations running now.",

@@ -24,12 +24,10 @@ router = APIRouter(tags=["Triforce"])
 @router.post("/v1/route", response_model=RouteResponse,
              responses=openai_errors(400, 401, 413, 500, 503))
 async def route(body: RouteRequest, request: Request):
-    """Where a query would go: intents in execution order, experts, confidence. Runs nothing."""
-    engine = request.app.state.engine
-    result = await run_in_threadpool(engine.route, body.query, top_k=body.top_k,
-                                     previous_expert=body.previous_expert)
-    request.app.state.metrics.observe_route()
-    return JSONResponse(result)   # already plain JSON data: skip re-validating it
+    """Where a query would go: intents in execution order, experts, confidence. Runs nothing.
+    The decision joins the routing statistics unless ``record`` is false. (Served by
+    ``route_lane.RouteLane`` in front of FastAPI; this is the same service.)"""
+    return JSONResponse(await request.app.state.route_service.answer(body))
 
 
 @router.get("/health", response_model=HealthResponse)

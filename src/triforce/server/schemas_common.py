@@ -106,6 +106,10 @@ class RouteRequest(BaseModel):
     query: str = Field(min_length=1, max_length=100_000)
     top_k: json_int(ge=1, le=10) | None = None
     previous_expert: str | None = Field(None, max_length=64)
+    conversation_id: str | None = Field(
+        None, max_length=128, description="counts expert transitions between turns")
+    record: bool = Field(True, description="add the decision to the routing statistics "
+                                           "(as `triforce route` does); false for a dry run")
 
 
 class RouteResponse(BaseModel):

@@ -6,6 +6,11 @@ timeout and short ``BEGIN IMMEDIATE`` transactions. Each thread keeps one
 connection (``synchronous = NORMAL`` is per connection, and opening plus
 closing a connection per write cost 15-50 ms of fsync here); a forked child
 opens its own instead of reusing its parent's.
+
+A busy process (the server) calls ``start_writer()``: its writes then go
+through one writer thread that commits them in batches (``store.writer``),
+and ``record_route_async`` / ``log_request_async`` queue a row without
+waiting for its commit.
 """
 
 from __future__ import annotations
@@ -16,11 +21,13 @@ import os
 import sqlite3
 import threading
 import time
+from concurrent.futures import Future
 from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 
 from triforce.store.migrations import LATEST_VERSION, MIGRATIONS
+from triforce.store.writer import GroupWriter, WriterClosed
 
 BUSY_TIMEOUT_MS = 30_000
 QUERY_PREVIEW_CHARS = 200
@@ -43,6 +50,111 @@ def _percentile(sorted_values: list[float], q: float) -> float:
     return float(sorted_values[index])
 
 
+@contextmanager
+def _immediate(conn: sqlite3.Connection):
+    """One ``BEGIN IMMEDIATE`` transaction on ``conn`` (the write lock up front, so
+    concurrent writers queue on the busy timeout instead of deadlocking)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def route_row(decision, *, conversation_id: str | None, source: str) -> tuple:
+    """A routing decision as plain values, taken when it is recorded (not when committed)."""
+    intents = [str(i) for i in decision.intents] or ["general"]
+    experts = [str(e) for e in decision.experts] or [FALLBACK_EXPERT]
+    scores = dict(getattr(decision, "scores", {}) or {})
+    confidence = float(decision.confidence)
+    query = decision.query
+    return (
+        time.time(), conversation_id, source, _preview(query),
+        len(query) if isinstance(query, str) else 0, intents, experts, confidence,
+        str(getattr(decision, "path", "") or ""),
+        float(getattr(decision, "latency_ms", 0.0) or 0.0),
+        [float(scores.get(intent, confidence)) for intent in intents],
+    )
+
+
+def request_row(record: dict) -> tuple:
+    """A request trace as plain values (``record`` is stored whole, as JSON)."""
+    record = dict(record)
+    ts = float(record.get("ts") or time.time())
+    record["ts"] = ts
+    route = record.get("route") or {}
+    experts = route.get("experts") if isinstance(route, dict) else None
+    if not experts:
+        experts = [s.get("expert") for s in record.get("steps") or [] if isinstance(s, dict)]
+    latency = record.get("latency_ms", record.get("latency"))
+    return (
+        ts, record.get("conversation_id"), _preview(record.get("query", "")),
+        json.dumps([e for e in experts if e]), record.get("backend"), record.get("model"),
+        str(record.get("status") or "ok"),
+        float(latency) if isinstance(latency, (int, float)) else None,
+        json.dumps(record, default=str),
+    )
+
+
+def _insert_route(conn: sqlite3.Connection, row: tuple) -> int:
+    (now, conversation_id, source, preview, query_chars, intents, experts, confidence,
+     path, latency_ms, scores) = row
+    fallback = intents == ["general"]
+    cur = conn.execute(
+        "INSERT INTO routes (ts, conversation_id, source, query_preview, query_chars,"
+        " intents, experts, first_expert, confidence, path, latency_ms, fallback)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (now, conversation_id, source, preview, query_chars, json.dumps(intents),
+         json.dumps(experts), experts[0], confidence, path, latency_ms, int(fallback)),
+    )
+    route_id = cur.lastrowid
+    conn.executemany(
+        "INSERT INTO route_intents (route_id, position, intent, expert, score)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(route_id, position, intent, expert, score) for position, (intent, expert, score)
+         in enumerate(zip(intents, experts, scores))],
+    )
+    pairs = list(pairwise(experts))
+    if conversation_id:
+        last = conn.execute(
+            "SELECT last_expert FROM conversations WHERE conversation_id = ?",
+            (conversation_id,),
+        ).fetchone()
+        if last is not None:
+            pairs.insert(0, (last[0], experts[0]))
+        conn.execute(
+            "INSERT INTO conversations (conversation_id, last_expert, updated_ts)"
+            " VALUES (?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET"
+            " last_expert = excluded.last_expert, updated_ts = excluded.updated_ts",
+            (conversation_id, experts[-1], now),
+        )
+    if pairs:
+        conn.executemany(
+            "INSERT INTO transitions (from_expert, to_expert, count) VALUES (?, ?, 1)"
+            " ON CONFLICT (from_expert, to_expert) DO UPDATE SET count = count + 1",
+            pairs,
+        )
+    return route_id
+
+
+def _insert_request(conn: sqlite3.Connection, row: tuple) -> int:
+    cur = conn.execute(
+        "INSERT INTO requests (ts, conversation_id, query_preview, experts, backend,"
+        " model, status, latency_ms, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        row,
+    )
+    return cur.lastrowid
+
+
+_INSERTS = {"route": _insert_route, "request": _insert_request}
+
+
+def _write_rows(conn: sqlite3.Connection, rows) -> list[int]:
+    return [_INSERTS[kind](conn, row) for kind, row in rows]
+
+
 class Store:
     """``Store(path=None)``: the user store by default; created and migrated on first use."""
 
@@ -54,6 +166,9 @@ class Store:
         self.path = Path(path)
         self._migrated = False
         self._local = threading.local()
+        self._group_commit = False           # start_writer() was called
+        self._writer: GroupWriter | None = None
+        self._writer_lock = threading.Lock()
 
     # -- connections and migrations -------------------------------------------------
     def _open(self) -> sqlite3.Connection:
@@ -78,7 +193,12 @@ class Store:
         return conn
 
     def close(self) -> None:
-        """Close the calling thread's connection (others close with their threads)."""
+        """Commit every queued row and stop the writer thread (``start_writer``), then
+        close the calling thread's connection (others close with their threads)."""
+        writer = self._writer
+        if writer is not None and writer.pid == os.getpid():
+            self._group_commit = False
+            writer.close()
         conn = getattr(self._local, "conn", None)
         if conn is not None and getattr(self._local, "pid", None) == os.getpid():
             conn.close()
@@ -86,18 +206,10 @@ class Store:
 
     @contextmanager
     def _transaction(self):
-        """A connection inside ``BEGIN IMMEDIATE`` (the write lock up front, so
-        concurrent writers queue on the busy timeout instead of deadlocking)."""
         if not self._migrated:
             self.migrate()
-        conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with _immediate(self._connection()) as conn:
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     @contextmanager
     def _reader(self):
@@ -149,60 +261,15 @@ class Store:
     # -- routing -------------------------------------------------------------------
     def record_route(self, decision, *, conversation_id: str | None = None, source: str = "cli") -> int:
         """Record one routing decision (a ``RouteDecision`` or anything with its fields)."""
-        intents = list(decision.intents) or ["general"]
-        experts = list(decision.experts) or [FALLBACK_EXPERT]
-        scores = dict(getattr(decision, "scores", {}) or {})
-        fallback = intents == ["general"]
-        now = time.time()
-        with self._transaction() as conn:
-            cur = conn.execute(
-                "INSERT INTO routes (ts, conversation_id, source, query_preview, query_chars,"
-                " intents, experts, first_expert, confidence, path, latency_ms, fallback)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    now,
-                    conversation_id,
-                    source,
-                    _preview(decision.query),
-                    len(decision.query) if isinstance(decision.query, str) else 0,
-                    json.dumps(intents),
-                    json.dumps(experts),
-                    experts[0],
-                    float(decision.confidence),
-                    str(getattr(decision, "path", "") or ""),
-                    float(getattr(decision, "latency_ms", 0.0) or 0.0),
-                    int(fallback),
-                ),
-            )
-            route_id = cur.lastrowid
-            for position, (intent, expert) in enumerate(zip(intents, experts)):
-                score = float(scores.get(intent, decision.confidence))
-                conn.execute(
-                    "INSERT INTO route_intents (route_id, position, intent, expert, score)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (route_id, position, intent, expert, score),
-                )
-            pairs = list(pairwise(experts))
-            if conversation_id:
-                row = conn.execute(
-                    "SELECT last_expert FROM conversations WHERE conversation_id = ?",
-                    (conversation_id,),
-                ).fetchone()
-                if row is not None:
-                    pairs.insert(0, (row["last_expert"], experts[0]))
-                conn.execute(
-                    "INSERT INTO conversations (conversation_id, last_expert, updated_ts)"
-                    " VALUES (?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET"
-                    " last_expert = excluded.last_expert, updated_ts = excluded.updated_ts",
-                    (conversation_id, experts[-1], now),
-                )
-            for from_expert, to_expert in pairs:
-                conn.execute(
-                    "INSERT INTO transitions (from_expert, to_expert, count) VALUES (?, ?, 1)"
-                    " ON CONFLICT (from_expert, to_expert) DO UPDATE SET count = count + 1",
-                    (from_expert, to_expert),
-                )
-        return route_id
+        row = route_row(decision, conversation_id=conversation_id, source=source)
+        return self._write("route", row)
+
+    def record_route_async(self, decision, *, conversation_id: str | None = None,
+                           source: str = "cli") -> Future:
+        """Queue one routing decision for the writer thread (started if needed);
+        the future gives its row id once committed."""
+        return self._submit("route", route_row(decision, conversation_id=conversation_id,
+                                               source=source))
 
     def routing_stats(self) -> dict:
         """The proposal's ``RoutingStats`` fields plus latency and transitions."""
@@ -276,31 +343,58 @@ class Store:
     def log_request(self, record: dict) -> int:
         """Store one request trace (ts, route, plan, steps, validation, latency,
         backend, status, ...); the whole dict is kept as JSON. Returns its id."""
-        record = dict(record)
-        ts = float(record.get("ts") or time.time())
-        record["ts"] = ts
-        route = record.get("route") or {}
-        experts = route.get("experts") if isinstance(route, dict) else None
-        if not experts:
-            experts = [s.get("expert") for s in record.get("steps") or [] if isinstance(s, dict)]
-        latency = record.get("latency_ms", record.get("latency"))
+        return self._write("request", request_row(record))
+
+    def log_request_async(self, record: dict) -> Future:
+        """Queue one request trace for the writer thread; the future gives its id."""
+        return self._submit("request", request_row(record))
+
+    # -- group commit ----------------------------------------------------------------
+    def start_writer(self) -> None:
+        """From now on this process's writes go through one writer thread that
+        commits them in batches; ``record_route`` and ``log_request`` still return
+        once their row is committed. ``close()`` drains and stops it."""
+        self._group_commit = True
+        self._writer_for_process()
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every row queued in this process is committed; False on timeout."""
+        writer = self._writer
+        if writer is None or writer.pid != os.getpid():
+            return True
+        return writer.flush(timeout)
+
+    def writer_stats(self) -> dict:
+        """Rows and transactions the writer thread committed (zeros without one)."""
+        writer = self._writer
+        if writer is None or writer.pid != os.getpid():
+            return {"rows": 0, "batches": 0, "pending": 0}
+        return {"rows": writer.rows, "batches": writer.batches, "pending": writer.pending()}
+
+    def _writer_for_process(self) -> GroupWriter:
+        if self._writer is not None and self._writer.pid != os.getpid():
+            # A forked child: the copied writer (its thread, its queue of the parent's
+            # rows, maybe a held lock) belongs to the parent, which commits those rows.
+            self._writer, self._writer_lock = None, threading.Lock()
+        with self._writer_lock:
+            if self._writer is None or not self._writer.alive:
+                if not self._migrated:
+                    self.migrate()
+                self._writer = GroupWriter(connect=self._open, transaction=_immediate,
+                                           write_batch=_write_rows, name=self.path.stem)
+            return self._writer
+
+    def _submit(self, kind: str, row: tuple) -> Future:
+        try:
+            return self._writer_for_process().submit(kind, row)
+        except WriterClosed:   # closed between the two calls (shutdown): start a new one
+            return self._writer_for_process().submit(kind, row)
+
+    def _write(self, kind: str, row: tuple) -> int:
+        if self._group_commit:
+            return self._submit(kind, row).result()
         with self._transaction() as conn:
-            cur = conn.execute(
-                "INSERT INTO requests (ts, conversation_id, query_preview, experts, backend,"
-                " model, status, latency_ms, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    ts,
-                    record.get("conversation_id"),
-                    _preview(record.get("query", "")),
-                    json.dumps([e for e in experts if e]),
-                    record.get("backend"),
-                    record.get("model"),
-                    str(record.get("status") or "ok"),
-                    float(latency) if isinstance(latency, (int, float)) else None,
-                    json.dumps(record, default=str),
-                ),
-            )
-            return cur.lastrowid
+            return _INSERTS[kind](conn, row)
 
     def recent_requests(self, limit: int = 50) -> list[dict]:
         """Newest first; each is the logged record plus its ``id``."""

@@ -1,0 +1,7 @@
+; freespace needs ram, noram or (asar 2.0) bank=N; a segment has no RATS tag to be
+; static or cleaned; pin= is not supported.
+; expect-error: A805
+org $008000
+freespace align
+segment static
+freespace noram,pin=Somewhere

@@ -1,0 +1,182 @@
+"""POST /v1/route on its short path: same answers and errors as FastAPI's endpoint,
+statistics queued and all committed, router processes, settings."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+
+import httpx
+import pytest
+
+from tests.server.harness import real_router, start_server
+from triforce.config import Config
+from triforce.server.route_lane import RouteLane
+from triforce.server.settings import ServerSettings, check_settings
+
+QUERIES = [
+    "optimize this loop for fewer cycles: ldx #0 / inx / cpx #10 / bne -",
+    "write a DMA routine that copies 2 KiB to VRAM",
+    "why does my NMI handler crash after a few frames?",
+    "what does this routine at $80C0 do?",
+    "map the RAM usage of my hack",
+    "hello, how are you?",
+]
+
+# (body bytes, content type or None) -> both paths must agree on status, code and body.
+BODIES = [
+    (json.dumps({"query": QUERIES[0]}).encode(), "application/json"),
+    (json.dumps({"query": QUERIES[1], "top_k": 2}).encode(), "application/json"),
+    (json.dumps({"query": QUERIES[1], "top_k": 2.0}).encode(), "application/json"),
+    (json.dumps({"query": QUERIES[2], "previous_expert": "din"}).encode(), "application/json"),
+    (json.dumps({"query": QUERIES[2]}).encode(), "application/vnd.api+json; charset=utf-8"),
+    (json.dumps({"query": QUERIES[2]}).encode(), None),   # strict content type: not JSON
+    (json.dumps({"query": ""}).encode(), "application/json"),
+    (json.dumps({"query": "x", "top_k": "2"}).encode(), "application/json"),
+    (json.dumps({"query": "x", "top_k": 0}).encode(), "application/json"),
+    (json.dumps({"query": "x", "surprise": 1}).encode(), "application/json"),
+    (json.dumps({"query": 5}).encode(), "application/json"),
+    (json.dumps({"query": "x", "record": "no"}).encode(), "application/json"),
+    (json.dumps(["query"]).encode(), "application/json"),
+    (b'{"query": ', "application/json"),
+    (b"not json", None),
+    (b"", "application/json"),
+    (json.dumps({"query": "x"}).encode(), "text/plain"),
+]
+
+
+def _apps(tmp_path):
+    """The server's app, and the same app without the lane (FastAPI's own endpoint)."""
+    from triforce.orchestrator import Orchestrator
+    from triforce.server.app import create_app
+    from triforce.store import Store
+
+    apps = []
+    for name in ("lane", "plain"):
+        store = Store(tmp_path / f"{name}.db")
+        config = Config()
+        app = create_app(ServerSettings(port=0), store=store, config=config,
+                         orchestrator=Orchestrator(config=config, store=store,
+                                                   router=real_router()))
+        if name == "plain":
+            app.user_middleware = [m for m in app.user_middleware if m.cls is not RouteLane]
+        apps.append(app)
+    return apps
+
+
+def _comparable(response: httpx.Response):
+    body = response.json()
+    if response.status_code == 200:
+        body.pop("latency_ms")          # timing differs between the two calls
+    else:
+        body["error"].pop("message")    # codes are the contract, wording is not
+    return response.status_code, response.headers.get("x-triforce-error"), body
+
+
+def test_the_lane_answers_exactly_as_the_fastapi_endpoint(tmp_path):
+    lane, plain = _apps(tmp_path)
+    if lane.state.engine.router is None:
+        pytest.skip("the router layer is not importable in this checkout")
+
+    async def run():
+        results = []
+        for app in (lane, plain):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                answers = []
+                for body, content_type in BODIES:
+                    headers = {"content-type": content_type} if content_type else {}
+                    answers.append(_comparable(
+                        await client.post("/v1/route", content=body, headers=headers)))
+                results.append(answers)
+            app.state.engine.close()
+        return results
+
+    via_lane, via_fastapi = asyncio.run(run())
+    for case, (a, b) in enumerate(zip(via_lane, via_fastapi)):
+        assert a == b, BODIES[case]
+    statuses = [a[0] for a in via_lane]
+    assert statuses[:5] == [200] * 5 and set(statuses[5:]) == {400}
+    assert via_lane[13][1] == "H100" and via_lane[7][1] == "H101"
+    assert via_lane[0][2]["intents"] == real_router().route(QUERIES[0]).to_dict()["intents"]
+
+
+def test_every_route_is_recorded_and_committed_by_shutdown(tmp_path):
+    server = start_server(tmp_path, settings=ServerSettings(port=0))
+    requests = 240
+
+    async def flood():
+        limits = httpx.Limits(max_connections=16)
+        async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=30) as c:
+            answers = await asyncio.gather(*(
+                c.post("/v1/route", json={"query": QUERIES[i % len(QUERIES)],
+                                          "conversation_id": f"conv{i % 4}"})
+                for i in range(requests)))
+            dry = await c.post("/v1/route", json={"query": QUERIES[0], "record": False})
+            metrics = (await c.get("/metrics")).text
+        return answers, dry, metrics
+
+    try:
+        answers, dry, metrics = asyncio.run(flood())
+    finally:
+        server.stop()   # right away: rows still queued must be committed by the shutdown
+    assert all(a.status_code == 200 for a in answers) and dry.status_code == 200
+    rows = server.store.recent_routes(limit=10_000)
+    assert len(rows) == requests
+    assert {r["source"] for r in rows} == {"api"}
+    assert sorted(r["conversation_id"] for r in rows) == sorted(
+        f"conv{i % 4}" for i in range(requests))
+    # Each conversation's turns chain through the transitions table.
+    transitions = server.store.routing_stats()["transitions"]
+    inside_plans = sum(len(a.json()["experts"]) - 1 for a in answers)
+    assert sum(sum(t.values()) for t in transitions.values()) == inside_plans + requests - 4
+    assert f"triforce_route_requests_total {requests + 1}" in metrics
+    assert f'triforce_route_duration_seconds_count {requests + 1}' in metrics
+
+
+def test_router_processes_answer_like_the_router_and_survive_a_crash(tmp_path):
+    if real_router() is None:
+        pytest.skip("the router layer is not importable in this checkout")
+    server = start_server(tmp_path, settings=ServerSettings(port=0, route_processes=2))
+    workers = server.app.state.engine.route_workers
+    try:
+        assert workers is not None and len(workers.pids()) == 2
+        assert os.getpid() not in workers.pids()
+        router = real_router()
+        with server.client() as client:
+            for query in QUERIES * 3:
+                body = client.post("/v1/route", json={"query": query}).json()
+                expected = router.route(query).to_dict()
+                assert (body["intents"], body["experts"], body["confidence"]) == (
+                    expected["intents"], expected["experts"], expected["confidence"])
+            os.kill(workers.pids()[0], signal.SIGKILL)
+            time.sleep(0.2)
+            after = [client.post("/v1/route", json={"query": q}) for q in QUERIES * 2]
+        assert all(r.status_code == 200 for r in after)
+        assert workers.alive == 1
+    finally:
+        server.stop()
+    assert len(server.store.recent_routes(limit=1000)) == len(QUERIES) * 5
+    assert workers.pids() == []   # closed with the server
+
+
+def test_route_process_count():
+    from triforce.server.route_workers import process_count
+
+    keyword = real_router()
+    embedding = type("R", (), {"settings": type("S", (), {"mode": "auto"})(), "model": object()})()
+    assert process_count(None, keyword, 2) == 0            # keyword routing stays in-process
+    assert process_count(None, embedding, 2) == 2          # one per core
+    assert process_count(None, embedding, 1) == 0
+    assert process_count(3, keyword, 2) == 3 and process_count(0, embedding, 2) == 0
+
+
+def test_route_settings_are_checked():
+    codes = lambda **kw: [d.code for d in check_settings(ServerSettings(**kw))]  # noqa: E731
+    assert codes(route_processes=-1) == ["H004"]
+    assert codes(route_threads=0) == ["H004"]
+    assert codes(route_processes="2") == ["H006"]
+    assert ServerSettings.from_config({"route-processes": 0}).route_processes == 0
