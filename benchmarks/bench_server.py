@@ -1,6 +1,7 @@
 """HTTP server overhead per request and /v1/route throughput.
 
-    python benchmarks/bench_server.py [--requests 300] [--seconds 5] [--clients 8]
+    python benchmarks/bench_server.py [--requests 300] [--seconds 5] [--clients 16]
+        [--router-modes keyword,auto] [--route-processes default,0] [--client raw|httpx]
 
 Starts ``triforce serve --backend mock`` in a subprocess (its own interpreter,
 as in real use; a private TRIFORCE_HOME) and drives it over keep-alive
@@ -19,8 +20,18 @@ connections from this process. Figures:
 * ``route``: ``POST /v1/route`` requests per second with ``--clients``
   concurrent keep-alive connections for ``--seconds`` seconds, cycling through
   the 300 different queries of ``shared/routing/dev.jsonl``, once per router
-  mode (``keyword``: patterns only; ``auto``: the embedding classifier);
-  printed beside it, what ``Router.route`` alone costs per query (no HTTP).
+  mode (``keyword``: patterns only; ``auto``: the embedding classifier) and per
+  ``--route-processes`` value (``default``: the server's own choice, one
+  router process per core when the router embeds; ``0``: router threads
+  only). The load comes from a minimal HTTP/1.1 client on asyncio streams
+  (about 0.05 ms of CPU a request, so the server gets the cores, as with wrk);
+  ``--client httpx`` uses httpx instead. Printed beside each figure: the CPU
+  time of the server process and its router processes per request, the
+  client's, the load average before and after (other work on the machine
+  takes cores from the server), which paths the router took (the router
+  state measured) and what ``Router.route`` alone costs per query (no HTTP).
+  Every decision is recorded in the statistics store (the server's default);
+  the row count is checked after the server stops.
 
 Targets (issue 5): overhead ≤ 5 ms/request; ≥ 200 route requests/s on 2 cores.
 """
@@ -211,21 +222,78 @@ def measure_overhead(url: str, requests: int, pid: int | None = None) -> dict:
     }
 
 
-async def measure_route(url: str, seconds: float, clients: int, pid: int) -> dict:
-    done = 0
-    errors = 0
+def process_tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its direct children (the server's router processes)."""
+    total = process_cpu_seconds(pid)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == pid:
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def route_request_bytes(query: str) -> bytes:
+    body = json.dumps({"query": query}).encode()
+    return (b"POST /v1/route HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body)) + body
+
+
+async def raw_exchange(reader, writer, request: bytes) -> tuple[int, bytes]:
+    """One request on a keep-alive connection: (status, body)."""
+    writer.write(request)
+    status_line = await reader.readline()
+    if not status_line:
+        raise ConnectionError("the server closed the connection")
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return int(status_line.split()[1]), await reader.readexactly(length)
+
+
+async def measure_route(url: str, seconds: float, clients: int, pid: int,
+                        client_kind: str = "raw") -> dict:
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    requests = [route_request_bytes(q) for q in QUERIES]
+    done = errors = 0
+    paths: dict[str, int] = {}
     stop_at = 0.0   # set after the warm-up
 
-    async def worker(index: int, client: httpx.AsyncClient):
+    def count(status: int, body: bytes) -> None:
         nonlocal done, errors
+        if status != 200:
+            errors += 1
+            return
+        done += 1
+        path = json.loads(body).get("path", "?")
+        paths[path] = paths.get(path, 0) + 1
+
+    async def raw_worker(index: int):
+        reader, writer = await asyncio.open_connection(host, int(port))
+        n = index
+        try:
+            while time.perf_counter() < stop_at:
+                count(*await raw_exchange(reader, writer, requests[n % len(requests)]))
+                n += 1
+        finally:
+            writer.close()
+
+    async def httpx_worker(index: int, client: httpx.AsyncClient):
         n = index
         while time.perf_counter() < stop_at:
             response = await client.post("/v1/route", json={"query": QUERIES[n % len(QUERIES)]})
             n += 1
-            if response.status_code == 200:
-                done += 1
-            else:
-                errors += 1
+            count(response.status_code, response.content)
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
@@ -233,14 +301,33 @@ async def measure_route(url: str, seconds: float, clients: int, pid: int) -> dic
             warm = await client.post("/v1/route", json={"query": query})
             if warm.status_code != 200:
                 return {"unavailable": warm.text}
-        cpu_start = process_cpu_seconds(pid)
+        load_before = os.getloadavg()[0]
+        cpu_start = process_tree_cpu_seconds(pid)
+        client_cpu_start = time.process_time()
         start = time.perf_counter()
         stop_at = start + seconds
-        await asyncio.gather(*(worker(i, client) for i in range(clients)))
+        if client_kind == "httpx":
+            await asyncio.gather(*(httpx_worker(i, client) for i in range(clients)))
+        else:
+            await asyncio.gather(*(raw_worker(i) for i in range(clients)))
         elapsed = time.perf_counter() - start
-        cpu = process_cpu_seconds(pid) - cpu_start
+        client_cpu = time.process_time() - client_cpu_start
+        cpu = process_tree_cpu_seconds(pid) - cpu_start
     return {"requests": done, "errors": errors, "seconds": elapsed, "per_second": done / elapsed,
-            "server_cpu_ms": cpu * 1000.0 / max(done, 1)}
+            "server_cpu_ms": cpu * 1000.0 / max(done, 1),
+            "client_cpu_ms": client_cpu * 1000.0 / max(done, 1),
+            "load_before": load_before, "load_after": os.getloadavg()[0], "paths": paths,
+            "warm_up_requests": len(QUERIES[:5])}
+
+
+def stored_routes(home: str) -> int:
+    import sqlite3
+
+    path = Path(home) / "data" / "triforce.db"
+    if not path.is_file():
+        return 0
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT COUNT(*) FROM routes").fetchone()[0]
 
 
 def stop_server(process: subprocess.Popen) -> None:
@@ -251,41 +338,53 @@ def stop_server(process: subprocess.Popen) -> None:
         process.kill()
 
 
-def route_figures(mode: str, seconds: float, clients: int) -> dict:
-    """/v1/route throughput with ``[router] mode = MODE`` and the router's own cost."""
+def route_figures(mode: str, processes: str, seconds: float, clients: int,
+                  client_kind: str) -> dict:
+    """/v1/route throughput with ``[router] mode = MODE`` (and ``[server] route_processes``
+    unless ``processes`` is ``default``) and the router's own cost."""
     with tempfile.TemporaryDirectory() as home:
-        Path(home, "triforce.toml").write_text(f'[router]\nmode = "{mode}"\n', encoding="utf-8")
+        toml = f'[router]\nmode = "{mode}"\n'
+        if processes != "default":
+            toml += f"[server]\nroute_processes = {int(processes)}\n"
+        Path(home, "triforce.toml").write_text(toml, encoding="utf-8")
         process, url = start_server(home)
         try:
-            route = asyncio.run(measure_route(url, seconds, clients, process.pid))
+            route = asyncio.run(measure_route(url, seconds, clients, process.pid, client_kind))
         finally:
             stop_server(process)
+        if "unavailable" not in route:
+            # Every answered request (warm-up included) must be in the store after shutdown.
+            route["stored"] = stored_routes(home)
+            route["expected_rows"] = route["requests"] + route["warm_up_requests"]
     if "unavailable" not in route:
         route["router_ms"] = router_seconds_per_query(QUERIES[:60], mode) * 1000.0
     return route
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--router-modes", default="keyword,auto",
-                        help="comma-separated [router] modes to measure /v1/route with")
-    args = parser.parse_args(argv)
+def route_line(mode: str, processes: str, clients: int, route: dict) -> str:
+    total = sum(route["paths"].values()) or 1
+    paths = ", ".join(f"{name} {100.0 * n / total:.0f}%"
+                      for name, n in sorted(route["paths"].items(), key=lambda kv: -kv[1]))
+    return (f"/v1/route [router mode {mode}, route_processes {processes}]: "
+            f"{route['requests']} requests in {route['seconds']:.2f} s with {clients} clients = "
+            f"{route['per_second']:.0f} req/s, {route['errors']} errors (target >= 200 req/s); "
+            f"CPU per request: server+router processes {route['server_cpu_ms']:.2f} ms, client "
+            f"{route['client_cpu_ms']:.2f} ms; load average {route['load_before']:.1f} -> "
+            f"{route['load_after']:.1f}; router paths: {paths}; Router.route alone, one thread, "
+            f"no HTTP: {route['router_ms']:.2f} ms/query; statistics rows stored "
+            f"{route['stored']}/{route['expected_rows']}")
 
+
+def overhead_figures(requests: int) -> bool:
+    """Non-streaming chat overhead (sockets, CPU and in-process); True when within target."""
     with tempfile.TemporaryDirectory() as home:
         process, url = start_server(home)
         try:
-            overhead = measure_overhead(url, args.requests, process.pid)
+            overhead = measure_overhead(url, requests, process.pid)
         finally:
             stop_server(process)
-        direct_cpu_ms = orchestrator_cpu_per_request(home, args.requests) * 1000.0
-        in_process = measure_in_process(home, args.requests)
-    routes = {mode: route_figures(mode, args.seconds, args.clients)
-              for mode in args.router_modes.split(",") if mode}
-
-    print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
+        direct_cpu_ms = orchestrator_cpu_per_request(home, requests) * 1000.0
+        in_process = measure_in_process(home, requests)
     print(f"non-streaming chat, mock backend, {overhead['requests']} requests: "
           f"client total median {overhead['total_median_ms']:.2f} ms, of which "
           f"Orchestrator.ask {overhead['orchestrator_median_ms']:.2f} ms; "
@@ -296,20 +395,42 @@ def main(argv=None) -> int:
           f"Orchestrator.ask alone {direct_cpu_ms:.2f} ms; server CPU overhead "
           f"{cpu_overhead_ms:.2f} ms (does not grow with other load on the machine)")
     print(f"in-process (ASGI, no sockets): server code adds median {in_process['median_ms']:.2f} "
-          f"ms, p95 {in_process['p95_ms']:.2f} ms to Orchestrator.ask")
-    ok = overhead["overhead_median_ms"] <= 5.0
-    for mode, route in routes.items():
-        if "unavailable" in route:
-            print(f"/v1/route [{mode}]: not measured: {route['unavailable']}")
-            ok = False
-            continue
-        print(f"/v1/route [router mode {mode}]: {route['requests']} requests in "
-              f"{route['seconds']:.2f} s with {args.clients} clients = {route['per_second']:.0f} "
-              f"req/s, {route['errors']} errors (target >= 200 req/s); server CPU "
-              f"{route['server_cpu_ms']:.2f} ms/request (= {1000.0 / route['server_cpu_ms']:.0f} "
-              f"req/s per free core); Router.route alone, one thread, no HTTP: "
-              f"{route['router_ms']:.2f} ms/query")
-        ok = ok and route["per_second"] >= 200 and not route["errors"]
+          f"ms, p95 {in_process['p95_ms']:.2f} ms to Orchestrator.ask", flush=True)
+    return overhead["overhead_median_ms"] <= 5.0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--router-modes", default="keyword,auto",
+                        help="comma-separated [router] modes to measure /v1/route with")
+    parser.add_argument("--route-processes", default="default,0",
+                        help="comma-separated [server] route_processes values for the embedding "
+                             "modes ('default': the server's choice); keyword mode uses default")
+    parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
+                        help="load generator for /v1/route (raw: minimal HTTP/1.1 client)")
+    parser.add_argument("--skip-overhead", action="store_true",
+                        help="measure /v1/route only")
+    args = parser.parse_args(argv)
+
+    print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}", flush=True)
+    ok = True
+    if not args.skip_overhead:
+        ok = overhead_figures(args.requests)
+    for mode in [m for m in args.router_modes.split(",") if m]:
+        choices = ["default"] if mode == "keyword" else \
+            [p for p in args.route_processes.split(",") if p]
+        for processes in choices:
+            route = route_figures(mode, processes, args.seconds, args.clients, args.client)
+            if "unavailable" in route:
+                print(f"/v1/route [{mode}]: not measured: {route['unavailable']}")
+                ok = False
+                continue
+            print(route_line(mode, processes, args.clients, route), flush=True)
+            ok = (ok and route["per_second"] >= 200 and not route["errors"]
+                  and route["stored"] == route["expected_rows"])
     print("targets met" if ok else "targets NOT met")
     return 0 if ok else 1
 

@@ -63,12 +63,12 @@ REPROS: list[Repro] = [
     # --- numbers and math -------------------------------------------------------
     Repro("R1", "0x is not a hex prefix in asar 1.9 (later versions accept it: 80 7F)",
           "org $008000\ndb 0x80\ndb ~0x80\n", error=True, warnings=None),
-    Repro("R2", "fractional literals are doubles, not truncated",
-          "org $008000\n!m #= 0.01+0.01\n!m #= !m*100\ndb !m\ndb round(1.719247114, 2)*100\n"
+    Repro("R2", "fractional math in doubles under an `asar 1.9x` header (1.91 without one truncates)",
+          "asar 1.90\norg $008000\n!m #= 0.01+0.01\n!m #= !m*100\ndb !m\ndb round(1.719247114, 2)*100\n"
           "db select(0.1, $AA, $BB)\n", rom_at={0: "02 AC AA"}),
     Repro("R3", "dec(value, width) pads with zeros", "print dec(123, 4)\n", prints=("0123",)),
-    Repro("R4", "double(): 5 decimals by default, trailing zeros dropped",
-          "print double(10.340173447601384), \" \", double(10.340173447601384, 10), \" \", "
+    Repro("R4", "double(): 5 decimals by default, trailing zeros dropped (`asar 1.9x` header math)",
+          "asar 1.90\nprint double(10.340173447601384), \" \", double(10.340173447601384, 10), \" \", "
           "double(0.1), \" \", double(-1.0)\n",
           prints=("10.34017 10.3401734476 0.1 -1",)),
     Repro("R5", "|| and && short-circuit (asar 2.0 test)",

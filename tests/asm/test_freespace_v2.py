@@ -68,12 +68,30 @@ def test_1_91_freespace_ignores_org_growth_without_2_0_syntax():
     assert "A801" in _codes(result)
 
 
+def test_pinned_blocks_follow_their_target_in_one_tagged_run():
+    rom = bytes(0x80000)
+    src = ("org $008000\nautoclean jsl A\n"
+           "freecode\nA:\nrtl\n"
+           "freedata\nElsewhere:\ndb $EE\n"
+           "freecode pin=A\nB:\nrtl\n"
+           "segment pin=B\nC:\ndb $11,$22\n")
+    result = assemble(src, rom=rom)
+    assert result.ok, _codes(result)
+    a, b, c = (result.labels[n] for n in "ABC")
+    assert (b, c) == (a + 1, a + 2)
+    tag = result.rom[0x80000:0x80008]      # one RATS tag covers A, B and C (4 bytes)
+    assert tag == b"STAR\x03\x00\xfc\xff"
+    assert result.rom[0x80008:0x8000C] == bytes((0x6B, 0x6B, 0x11, 0x22))
+    assert result.labels["Elsewhere"] == 0x908014
+
+
 @pytest.mark.parametrize("line, code", [
     ("segment bank=$1FF", "A805"),
     ("segment start=$1000000", "A805"),
     ("freespace_settings frobnicate", "A301"),
     ("segment cleaned", "A805"),
-    ("freedata pin=Target", "A805"),
+    ("freedata pin=Target", "A301"),
+    ("segment pin=", "A805"),
     ("segment bank=Moving", "A309"),
     ("freespacebyte Moving", "A309"),
     ("freespace", "A805"),

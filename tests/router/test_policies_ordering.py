@@ -63,3 +63,19 @@ def test_order_intents_by_clause_scores_and_keywords():
     scores = [{"optimization": 0.9, "analysis": 0.1}, {"optimization": 0.1, "analysis": 0.9}]
     assert order_intents(["optimization", "analysis"], scores={}, clauses=parts, clause_scores=scores,
                          keyword_positions={}, prose=prose) == ["analysis", "optimization"]
+
+
+def test_prose_that_starts_like_code_is_kept():
+    from triforce.router.text import assembly_mnemonics, is_code_line
+
+    mnemonics = assembly_mnemonics()
+    prose = ["JSL into my bank $3F routine and it returns somewhere random",
+             "if all 16 sprite slots are in use, what happens here?",
+             "bank $00 is basically full and I need 40 bytes", "fill in the body of this", "bank layout advice"]
+    code = ["    LDA.w Table,y", "    JSL FindFreeSlot   ; returns slot in Y, $FF if none",
+            "CMP #$01 : BNE + : JMP UseBow", "if !sa1 == 1", 'print "hello there my friend"',
+            "db $01, $02, $03", "org $008000", '  incbin "pal/boss.pal"', "macro foo(a, b)", "rep 4 : nop"]
+    assert [is_code_line(line, mnemonics) for line in prose] == [False] * len(prose)
+    assert [is_code_line(line, mnemonics) for line in code] == [True] * len(code)
+    parts = split_query("if all 16 sprite slots are in use, what's the worst case here?\n\n    TYX\n    STA $0E20,x")
+    assert parts.has_code and parts.prose == "if all 16 sprite slots are in use, what's the worst case here?"

@@ -14,6 +14,7 @@ from pathlib import Path
 from triforce.asm.context import Context, FatalError, LineRecord, Options, Write
 from triforce.asm.engine import Engine
 from triforce.asm.freespace import allocate, resolve_autocleans
+from triforce.asm.gcpause import paused_gc
 from triforce.asm.lines import split_source
 from triforce.diagnostics import Diagnostic, Severity, SourceSpan
 from triforce.rom.checksum import fix_checksum
@@ -58,6 +59,12 @@ def assemble(source: str, *, filename: str = "<input>", rom: bytes | None = None
         max_output=max_output,
         title_check=title_check,
     )
+    with paused_gc():       # see gcpause: a third of the time otherwise
+        return _assemble(options, source, rom, fix_rom_checksum)
+
+
+def _assemble(options: Options, source: str, rom: bytes | None, fix_rom_checksum: bool) -> AssemblyResult:
+    filename = options.filename
     ctx = Context(options, rom)
     lines, errors = split_source(source, filename)
     for err in errors:
@@ -69,6 +76,9 @@ def assemble(source: str, *, filename: str = "<input>", rom: bytes | None = None
         ctx.report(exc.code, exc.message, exc.severity, force=True)
     except RecursionError:
         ctx.report("A900", "source nests too deeply (recursion limit reached)", force=True)
+    # the engine and its statement runner point at each other: unlink them so the
+    # whole assembly is freed on return, while the collector is still paused
+    engine.stmts = None
     st = ctx.state
     ctx.writes = [Write(snes, pc, bytes(data)) for snes, pc, data in ctx.write_runs]
     make_record = tuple.__new__     # LineRecord is a NamedTuple: skip its keyword handling

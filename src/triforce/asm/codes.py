@@ -134,6 +134,8 @@ CODES = MappingProxyType({
     "A806": "freespace in norom (no banks to search)",
     "A807": "static freespace without an autoclean pointing at it",
     "A808": "static freespace grew beyond its old place",
+    "A809": "incbin -> label of more than 64 KiB",
+    "A810": "autoclean inside a freespace block",
     "A900": "source nests too deeply for the assembler",
     "W101": "(retired: asar assumes org $008000 silently)",
     "W103": "pushpc without pullpc at the end",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import NamedTuple
 
 from triforce.asm import expr as X
@@ -98,6 +99,9 @@ class Freespace:
     search_start: int = -1      # asar 2.0 `start=`: SNES address to search from
     fill: int = 0               # the freespacebyte in effect at the command
     bankcross: bool = False     # asar 2.0 `bankcross`: the block may span LoROM banks
+    pin: tuple | None = None    # asar 2.0 `pin=label`: (label, namespaces) to sit right after
+    pinned_to: int = 0          # the block this one was placed after (0: placed on its own)
+    group_size: int = 0         # a block others are pinned to: the whole group's size
     leaked: bool = True         # no autoclean/prot has pointed into it yet
     orig_pc: int = -2           # static blocks: -2 no autoclean, 0 nothing old, else old contents
     orig_len: int = 0
@@ -228,6 +232,7 @@ class Context:
         self.org_writes: list[tuple[int, int]] = []   # (SNES address, length) outside freespace
         # autoclean jsl/jml/dl seen in pass 0: (old pointer in the ROM, label, namespaces)
         self.pending_cleans: list[tuple[int, str, tuple[str, ...]]] = []
+        self.unplaced: set[int] = set()      # freespace blocks that found no space (A801)
         # set when a pass had to guess (a label not yet defined): the next pass may differ
         self.guessed = False
         self.cleared: list[Write] = []
@@ -588,10 +593,10 @@ class Context:
             self.pass_labels[full] = addr
 
 
-_NONSTATIC_MESSAGES = {
+_NONSTATIC_MESSAGES = MappingProxyType({
     "A308": "a label that may move between passes cannot be used in a condition",
     "A309": "a label that may move between passes cannot be used here (static value needed)",
-}
+})
 
 
 @dataclass(frozen=True)

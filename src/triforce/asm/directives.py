@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from triforce.asm import expr as X
 from triforce.asm.context import AsmError, FatalError
-from triforce.asm.freespace import FREESPACE_DIRECTIVES
+from triforce.asm.freespace import FREESPACE_DIRECTIVES, incbin_to_label
 from triforce.asm.lines import split_args, unquote
 from triforce.asm.spcblock import SPCBLOCK_DIRECTIVES
 from triforce.rom.mappers import ALIASES, MAPPERS
@@ -336,6 +336,12 @@ def _incbin_dash_range(ctx, text: str) -> tuple[int, int]:
     return start, end
 
 
+def _plain_name(text: str) -> bool:
+    """asar's confirmname: what ``incbin file -> X`` takes as a new label, not an address."""
+    return bool(text) and not text[0].isdigit() and all(c.isalnum() or c == "_" for c in text) \
+        and text.isascii()
+
+
 def d_incbin(runner, args, word, frame):
     _need_args(args, word)
     ctx = runner.ctx
@@ -368,6 +374,9 @@ def d_incbin(runner, args, word, frame):
     if not 0 <= start <= end <= len(data):
         raise AsmError("A605", f"incbin range {start}..{end} outside {name!r} ({len(data)} bytes)")
     chunk = data[start:end]
+    if target is not None and _plain_name(target):
+        incbin_to_label(runner, target, chunk)
+        return
     if target is not None:
         st = ctx.state
         addr = ctx.eval_int(target) if ctx.pass_no == ctx.final_pass or not target[:1].isalpha() else None

@@ -5,6 +5,11 @@ run of free bytes (``freespacebyte``, 0 by default) that fits inside one bank,
 behind an 8-byte RATS tag (``STAR``, size-1, its complement). ``autoclean``
 frees the block an old pointer leads to before placement, so repatching a ROM
 reuses its space; ``prot`` lists further blocks that the tag's block owns.
+
+asar 2.0 additions (``segment``, ``freespace_settings``, ``bank=``/``start=``/
+``norats``...) switch on 2.0's placement for the patch: blocks then avoid what org
+code writes and may use the ROM that code grew. No asar 1.91 source can reach that
+mode (1.91 rejects the syntax), so 1.91 results stay as they were.
 """
 
 from __future__ import annotations
@@ -26,14 +31,16 @@ def _rats_tag(size: int) -> bytes:
     return b"STAR" + bytes((lo, hi, lo ^ 0xFF, hi ^ 0xFF))
 
 
-_DEFAULT_SETTINGS = {"bank": -3, "static": False, "align": False, "cleaned": False,
-                     "rats": True, "start": -1, "bankcross": False}
+# bank: -3 unset, -2 ram (code), -1 noram (data), else a fixed bank (as asar encodes it)
+_DEFAULT_SETTINGS = MappingProxyType({"bank": -3, "static": False, "align": False, "cleaned": False,
+                                      "rats": True, "start": -1, "bankcross": False})
 # switches asar 2.0 added (each has a `no` form); 1.91 knows ram/noram/static/align/cleaned
-_FLAGS = {"static": ("static", True), "nostatic": ("static", False),
-          "align": ("align", True), "noalign": ("align", False),
-          "cleaned": ("cleaned", True), "nocleaned": ("cleaned", False),
-          "rats": ("rats", True), "norats": ("rats", False),
-          "bankcross": ("bankcross", True), "nobankcross": ("bankcross", False)}
+_FLAGS = MappingProxyType({
+    "static": ("static", True), "nostatic": ("static", False),
+    "align": ("align", True), "noalign": ("align", False),
+    "cleaned": ("cleaned", True), "nocleaned": ("cleaned", False),
+    "rats": ("rats", True), "norats": ("rats", False),
+    "bankcross": ("bankcross", True), "nobankcross": ("bankcross", False)})
 _V2_ONLY = frozenset({"nostatic", "noalign", "nocleaned", "rats", "norats", "bankcross", "nobankcross"})
 
 
@@ -65,7 +72,11 @@ def _parse_options(ctx, args: str, settings: dict) -> dict:
             settings["start"] = start
             ctx.asar2_freespace = True
         elif low.startswith("pin="):
-            raise AsmError("A805", "freespace pin= is not supported")
+            target = opt[4:].strip()
+            if not target or not all(c.isalnum() or c in "_." for c in target):
+                raise AsmError("A805", f"freespace pin={target!r} needs a label name")
+            settings["pin"] = (_canonical(ctx, target), tuple(ctx.state.namespaces))
+            ctx.asar2_freespace = True
         elif low:
             settings["fill"] = ctx.eval_int(opt) & 0xFF
     return settings
@@ -112,6 +123,9 @@ def d_freespace(runner, args, word, frame):
     block.search_start = settings["start"]
     block.fill = settings["fill"]
     block.bankcross = settings["bankcross"]
+    block.pin = settings.get("pin")
+    if block.pin is not None and ctx.pass_no == ctx.final_pass and _find_label(ctx, *block.pin) is None:
+        raise AsmError("A301", f"pin= label {block.pin[0]!r} not found")
     block.where = ctx.cur
     addr = block.addr if block.addr >= 0 else PLACEHOLDER
     st.org_set = True
@@ -120,10 +134,10 @@ def d_freespace(runner, args, word, frame):
     st.freespace_start = addr
     st.base_active = False
     st.rats_meta_allowed = block.write_rats
-    if ctx.pass_no == ctx.final_pass:
+    if ctx.pass_no == ctx.final_pass and ident not in ctx.unplaced:
         block.tag_size = block.size
-        if block.write_rats and block.size and block.pc >= 8:
-            tag = _rats_tag(block.size)
+        if block.write_rats and block.size and block.pc >= 8 and not block.pinned_to:
+            tag = _rats_tag(block.group_size or block.size)
             _grow_rom(ctx, block.pc - 8)
             ctx.rom[block.pc - 8:block.pc] = tag
             ctx.rom_len = max(ctx.rom_len, block.pc)
@@ -132,6 +146,41 @@ def d_freespace(runner, args, word, frame):
         if block.leaked and not block.cleaned:
             ctx.warn("W801", f"this {word} block appears to be leaked (no autoclean or prot "
                      "points into it)")
+
+
+def incbin_to_label(runner, name: str, chunk: bytes) -> None:
+    """asar 1.91's ``incbin file -> Label``: the data goes to a freespace block of its
+    own (RATS-tagged, free to span LoROM banks) and ``Label`` names its start. asar finds
+    these blocks in pass 0, before any freecode/freedata block."""
+    ctx = runner.ctx
+    st = ctx.state
+    if len(chunk) > 0x10000:
+        raise AsmError("A809", f"incbin -> {name}: more than 64 KiB ({len(chunk)} bytes)")
+    st.freespace_index += 1
+    ident = st.freespace_index
+    block = ctx.freespaces.get(ident)
+    if block is None:
+        block = Freespace(ident, "incbin")
+        ctx.freespaces[ident] = block
+    block.code = False
+    block.bankcross = True
+    block.fill = ctx.freespace_byte
+    block.where = ctx.cur
+    block.size = len(chunk)
+    ctx.set_label(name, block.addr if block.addr >= 0 else PLACEHOLDER, ident)
+    if ctx.pass_no != ctx.final_pass or block.pc < 8 or ident in ctx.unplaced:
+        return
+    block.tag_size = block.size
+    data = _rats_tag(block.size) + chunk
+    start = block.pc - 8
+    _grow_rom(ctx, start)
+    ctx.rom[start:start + len(data)] = data
+    ctx.rom_len = max(ctx.rom_len, start + len(data))
+    ctx.write_runs.append([ctx.pc_to_snes(start) & 0xFFFFFF, start, bytearray(data)])
+    st.freespace_use += len(data)
+    if block.leaked:
+        ctx.warn("W801", f"the incbin -> {name} block appears to be leaked (no autoclean "
+                 "or prot points into it)")
 
 
 def _grow_rom(ctx, size: int) -> None:
@@ -180,6 +229,9 @@ def d_autoclean(runner, args, word, frame):
     head = first_word(rest)
     mnem = head.split(".")[0]
     if mnem in ("jml", "jsl", "dl", "jmp", "jsr"):
+        if st.freespace_id:
+            # the pointer itself would move with the block, so it cannot clean anything
+            raise AsmError("A810", "autoclean cannot be used inside a freespace block")
         _mark_cleaned(ctx, rest[len(head):])
         if ctx.pass_no == 0:
             runner.require_org()
@@ -204,15 +256,20 @@ def _canonical(ctx, name: str) -> str:
         return ""
 
 
+def _find_label(ctx, canon: str, namespaces: tuple[str, ...]):
+    """A label as it was named somewhere else (its namespaces then), once all are known."""
+    for i in range(len(namespaces), -1, -1):
+        lab = ctx.labels.get(("_".join(namespaces[:i]) + "_" if i else "") + canon)
+        if lab is not None:
+            return lab
+    return None
+
+
 def resolve_autocleans(ctx) -> None:
     """After pass 0: free the blocks old autoclean pointers lead to. A ``static``
     block is not freed; it keeps its old place (asar's freespaceorgpos)."""
     for pointer, canon, namespaces in ctx.pending_cleans:
-        lab = None
-        for i in range(len(namespaces), -1, -1):
-            lab = ctx.labels.get(("_".join(namespaces[:i]) + "_" if i else "") + canon)
-            if lab is not None:
-                break
+        lab = _find_label(ctx, canon, namespaces)
         block = ctx.freespaces.get(lab.freespace) if lab is not None and lab.freespace else None
         if block is not None and block.static:
             pos = rats_start(ctx, pointer)
@@ -292,9 +349,11 @@ def _existing_tags(rom: bytearray) -> list[tuple[int, int]]:
 
 
 def _search(scratch: bytearray, start: int, end: int, need: int, bank_mask: int, align: bool,
-            free: int, tag: int = 8) -> int:
+            free: int, tag: int = 8, align_mask: int | None = None) -> int:
     """First offset in [start, end) where ``need`` free bytes fit, the contents (after a
-    ``tag``-byte RATS tag) within one bank."""
+    ``tag``-byte RATS tag) within one bank and, with ``align``, starting one."""
+    if align_mask is None:
+        align_mask = bank_mask
     if need > end - start or need > 0x1000000:
         return -1
     pattern = re.compile(re.escape(bytes((free,))) + b"{%d,}" % need)
@@ -306,8 +365,8 @@ def _search(scratch: bytearray, start: int, end: int, need: int, bank_mask: int,
         s, run_end = m.start(), m.end()
         while s + need <= run_end:
             content = s + tag
-            if align and content & bank_mask:
-                s = ((content | bank_mask) + 1) - tag
+            if align and content & align_mask:
+                s = ((content | align_mask) + 1) - tag
                 continue
             if (content & ~bank_mask) != ((s + need - 1) & ~bank_mask):
                 s = ((content | bank_mask) + 1) - tag
@@ -320,17 +379,54 @@ def _tag_len(block) -> int:
     return 8 if block.write_rats else 0
 
 
+def _pin_groups(ctx) -> dict[int, list]:
+    """asar 2.0 ``pin=``: the blocks pinned (directly or through others) to each root
+    block, in id order; a pin to org code, to itself or in a circle is ignored."""
+    target = {}
+    for block in ctx.freespaces.values():
+        lab = _find_label(ctx, *block.pin) if block.pin is not None else None
+        if lab is not None and lab.freespace in ctx.freespaces and lab.freespace != block.ident:
+            target[block.ident] = lab.freespace
+    groups: dict[int, list] = {}
+    for ident in sorted(target):
+        root, seen = ident, {ident}
+        while root in target:
+            root = target[root]
+            if root in seen:
+                break
+            seen.add(root)
+        else:
+            groups.setdefault(root, []).append(ctx.freespaces[ident])
+    return groups
+
+
 def allocate(ctx) -> None:
-    """Place every freespace block that has no home (or outgrew it) for the next pass."""
-    placed = [(b.pc - _tag_len(b), b.allocated_size + _tag_len(b)) for b in ctx.freespaces.values()
-              if b.pc >= 0 and b.allocated_size >= b.size]
-    pending = [b for b in sorted(ctx.freespaces.values(), key=lambda b: b.ident)
-               if b.pc < 0 or b.allocated_size < b.size]
-    if not pending:
-        return
-    written = _org_written_ranges(ctx) if ctx.asar2_freespace else []
+    """Place every freespace block that has no home (or outgrew it) for the next pass;
+    blocks pinned to another one follow it in one run of free space."""
+    groups = _pin_groups(ctx)
+    members = {b.ident for group in groups.values() for b in group}
+    for block in ctx.freespaces.values():
+        block.pinned_to = 0
+        block.group_size = 0
+
+    def group_of(block):
+        return [block] + groups.get(block.ident, [])
+
+    def stale(block):
+        group = group_of(block)
+        if len(group) == 1:
+            return block.pc < 0 or block.allocated_size < block.size
+        return block.pc < 0 or any(b.allocated_size != b.size for b in group)
+
+    roots = [b for b in ctx.freespaces.values() if b.ident not in members]
+    placed = [(b.pc - _tag_len(b), sum(g.allocated_size for g in group_of(b)) + _tag_len(b))
+              for b in roots if b.pc >= 0 and not stale(b)]
+    # asar places `incbin -> label` blocks in pass 0, the others in pass 1
+    pending = [b for b in sorted(roots, key=lambda b: (b.kind != "incbin", b.ident)) if stale(b)]
+    written = _org_written_ranges(ctx) if ctx.asar2_freespace and pending else []
     for block in pending:
-        if block.static and _keep_static_place(ctx, block):
+        group = group_of(block)
+        if block.static and len(group) == 1 and _keep_static_place(ctx, block):
             continue
         free = block.fill
         scratch = bytearray(ctx.rom)
@@ -338,24 +434,34 @@ def allocate(ctx) -> None:
         for pos, length in _existing_tags(scratch) + placed + written:
             scratch[pos:pos + length] = taken * len(scratch[pos:pos + length])
         tag = _tag_len(block)
-        need = block.size + tag
+        total = sum(b.size for b in group)
+        need = total + tag
         if ctx.asar2_freespace:
+            block.search_start = max(b.search_start for b in group)
             found = _place_v2(ctx, scratch, block, need, free)
         else:
             found = _place(ctx, scratch, block, need, free)
         if found < 0:
             where = block.where
-            ctx.report("A801", f"no freespace found for a block of {block.size} bytes", force=True,
+            ctx.report("A801", f"no freespace found for a block of {total} bytes", force=True,
                        span=SourceSpan(where.file, where.line, 1) if where is not None else None)
-            block.pc = 8
-            block.addr = PLACEHOLDER
-            block.allocated_size = block.size
+            for b in group:
+                b.pc = 8
+                b.addr = PLACEHOLDER
+                b.allocated_size = b.size
+                ctx.unplaced.add(b.ident)
             continue
-        block.pc = found + tag
-        block.addr = ctx.pc_to_snes(found + tag)
-        if ctx.asar2_freespace and block.code and ctx.state.mapper in ("hirom", "exhirom"):
-            block.addr &= ~0x400000     # asar 2.0: code runs from the $00-$3F mirror
-        block.allocated_size = block.size
+        pc = found + tag
+        for b in group:
+            ctx.unplaced.discard(b.ident)
+            b.pc = pc
+            b.addr = ctx.pc_to_snes(pc)
+            if ctx.asar2_freespace and block.code and ctx.state.mapper in ("hirom", "exhirom"):
+                b.addr &= ~0x400000     # asar 2.0: code runs from the $00-$3F mirror
+            b.allocated_size = b.size
+            b.pinned_to = block.ident if b is not block else 0
+            pc += b.size
+        block.group_size = total if len(group) > 1 else 0
         placed.append((found, need))
 
 
@@ -470,12 +576,16 @@ def _place(ctx, scratch: bytearray, block, need: int, free: int) -> int:
                 if pos >= 0:
                     return pos
         else:
+            # a block that may span banks (incbin -> label) only keeps a big one bank-aligned
+            mask = 0xFFFFFF if block.bankcross and mapper == "lorom" else 0x7FFF
+            align = block.align or (block.bankcross and need >= 0x8000)
             if mapper == "lorom" and rom_len > 0x200000 and not block.code:
-                pos = _search(scratch, 0x200000 - 8, min(rom_len, 0x400000), need, 0x7FFF, block.align, free)
+                pos = _search(scratch, 0x200000 - 8, min(rom_len, 0x400000), need, mask, align, free,
+                              align_mask=0x7FFF)
                 if pos >= 0:
                     return pos
             pos = _search(scratch, 0x80000, min(rom_len, 0x200000) if mapper == "lorom" else rom_len,
-                          need, 0x7FFF, block.align, free)
+                          need, mask, align, free, align_mask=0x7FFF)
             if pos >= 0:
                 return pos
         if not _expand(ctx, scratch, block, free):

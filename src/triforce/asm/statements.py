@@ -435,7 +435,8 @@ class StatementRunner:
     def emit(self, data: bytes, imm=None) -> None:
         ctx = self.ctx
         st = ctx.state
-        if ctx.pass_no != ctx.final_pass:
+        if ctx.pass_no != ctx.final_pass or (ctx.unplaced and st.freespace_id in ctx.unplaced):
+            # a block that found no freespace was reported once (A801); it writes nothing
             self.advance(len(data))
             return
         if not st.org_set:
@@ -546,6 +547,7 @@ class StatementRunner:
         if block is not None:
             size = st.realsnespos - st.freespace_start
             block.size = max(size, 0)
-            if ctx.pass_no == ctx.final_pass and block.tag_size != block.size:
+            if ctx.pass_no == ctx.final_pass and block.tag_size != block.size \
+                    and block.ident not in ctx.unplaced:
                 ctx.report("A802", "freespace block changed size between passes")
         st.freespace_id = 0

@@ -40,15 +40,31 @@ def assembly_mnemonics() -> frozenset[str]:
     return frozenset(op.mnemonic.lower() for op in OPCODES if op is not None)
 
 
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+# Three plain words in a row ("into my bank", "is basically full") never
+# occur in an operand: such a line is prose that starts with a mnemonic- or
+# directive-like word ("JSL into my bank...", "if all 16 slots are in use...").
+_ENGLISH_RUN = re.compile(r"(?:^|\s)[A-Za-z]{2,}(?:\s+[A-Za-z]{2,}[,.?!]?){2,}(?:\s|$)")
+# Directive operands are one expression or name: two plain words ("bank layout
+# advice") are prose already.
+_TWO_WORDS = re.compile(r"(?:^|\s)[A-Za-z]{2,}\s+[A-Za-z]{2,}(?:[\s,.?!]|$)")
+
+
 def is_code_line(line: str, mnemonics: frozenset[str]) -> bool:
     if _LABEL_LINE.match(line):
         return True
-    match = _CODE_LINE.match(line)
+    code = line.split(";", 1)[0]
+    match = _CODE_LINE.match(code.split(" : ", 1)[0])  # asar: "CMP #$01 : BNE +"
     if not match:
         return False
     word = match.group(1).lower()
+    operand = _QUOTED.sub('""', match.group(2) or "")
+    if _ENGLISH_RUN.search(operand):
+        return False
     if word in mnemonics:
         return True
+    if _TWO_WORDS.search(operand):
+        return False
     return word in DIRECTIVES and bool(match.group(2) or word in ("freecode", "freedata", "pushpc", "pullpc", "endmacro", "endif"))
 
 

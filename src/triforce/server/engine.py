@@ -29,6 +29,7 @@ _END = object()        # queue sentinel: the worker finished
 HEARTBEAT = object()   # yielded by Run.events() after HEARTBEAT_S without an event
 HEARTBEAT_S = 10.0
 STATS_FLUSH_TIMEOUT_S = 2.0
+INLINE_ROUTE_CHARS = 4000   # longer queries go to a router thread (the loop stays responsive)
 
 
 @dataclass
@@ -170,9 +171,15 @@ class Engine:
         self.active: set[Run] = set()   # touched from the event loop only
         self.started = time.time()
         self.route_workers = self._fork_route_workers()   # before any thread starts
+        from triforce.server.route_workers import embeds
+
+        # Keyword routing is a fraction of a millisecond of pure Python: a thread would
+        # add its hop and win no parallelism (the GIL), so short queries route inline.
+        self.route_inline = (self.route_workers is None and router is not None
+                             and not embeds(router))
         start_writer = getattr(store, "start_writer", None)
         if callable(start_writer):
-            # Group commit: the statistics of concurrent requests share transactions.
+            # /v1/route statistics are queued for it; started now, not mid-request.
             start_writer()
 
     def _fork_route_workers(self):
@@ -310,6 +317,8 @@ class Engine:
         """``route`` off the event loop, on the router threads."""
         if self.router is None:
             raise APIError("H113", "no router is available on this server")
+        if self.route_inline and len(query) <= INLINE_ROUTE_CHARS:
+            return self.route(query, top_k=top_k, previous_expert=previous_expert)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
             self.route_pool, partial(self.route, query, top_k=top_k,

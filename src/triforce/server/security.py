@@ -73,24 +73,25 @@ class RequestGuard:
                 return
         body = bytearray()
         more = True
-        deadline = asyncio.get_running_loop().time() + self.body_timeout_s
-        while more:
-            try:   # a client that trickles its body must not hold a connection forever
-                message = await asyncio.wait_for(
-                    receive(), timeout=max(0.0, deadline - asyncio.get_running_loop().time()))
-            except asyncio.TimeoutError:
-                self.on_error("H115")
-                await _send_error(send, path, 408, "H115", "the request body did not arrive "
-                                  f"within {self.body_timeout_s:g} s",
-                                  extra_headers=[(b"connection", b"close")])
-                return
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > self.max_body_bytes:
-                await self._reject_large(path, receive, send, None, drained=len(body), more=more)
-                return
+        too_large = False
+        try:   # a client that trickles its body must not hold a connection forever
+            async with _deadline(self.body_timeout_s):
+                while more and not too_large:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return
+                    body += message.get("body", b"")
+                    more = message.get("more_body", False)
+                    too_large = len(body) > self.max_body_bytes
+        except TimeoutError:
+            self.on_error("H115")
+            await _send_error(send, path, 408, "H115", "the request body did not arrive "
+                              f"within {self.body_timeout_s:g} s",
+                              extra_headers=[(b"connection", b"close")])
+            return
+        if too_large:
+            await self._reject_large(path, receive, send, None, drained=len(body), more=more)
+            return
         await self.app(scope, _replay(bytes(body), receive), send)
 
     @staticmethod
@@ -109,6 +110,40 @@ class RequestGuard:
         await _send_error(send, path, 413, "H107",
                           f"request body larger than {self.max_body_bytes} bytes",
                           extra_headers=[(b"connection", b"close")])
+
+
+def _deadline(seconds: float):
+    """``asyncio.timeout`` (3.11+: one timer for the whole body, cheaper than a
+    ``wait_for`` task per message); on 3.10 a ``wait_for`` around the same loop."""
+    timeout = getattr(asyncio, "timeout", None)
+    if timeout is not None:
+        return timeout(seconds)
+    return _WaitForDeadline(seconds)
+
+
+class _WaitForDeadline:
+    """Python 3.10: cancel the reading task when the deadline passes."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+        self.handle = None
+
+    async def __aenter__(self):
+        task = asyncio.current_task()
+
+        def expire():
+            self.expired = True
+            task.cancel()
+
+        self.handle = asyncio.get_running_loop().call_later(self.seconds, expire)
+        return self
+
+    async def __aexit__(self, kind, exc, tb):
+        self.handle.cancel()
+        if self.expired and kind is asyncio.CancelledError:
+            raise TimeoutError
+        return False
 
 
 def _replay(body: bytes, receive):

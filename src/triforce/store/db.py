@@ -7,10 +7,12 @@ connection (``synchronous = NORMAL`` is per connection, and opening plus
 closing a connection per write cost 15-50 ms of fsync here); a forked child
 opens its own instead of reusing its parent's.
 
-A busy process (the server) calls ``start_writer()``: its writes then go
-through one writer thread that commits them in batches (``store.writer``),
-and ``record_route_async`` / ``log_request_async`` queue a row without
-waiting for its commit.
+Within a process, write transactions take turns on a lock rather than on
+SQLite's busy handler (which sleeps whole milliseconds between tries). Rows
+that need not be waited for (``record_route_async``, ``log_request_async``:
+the server's ``/v1/route`` statistics) go to one writer thread per process
+that commits whatever has queued in one transaction (``store.writer``);
+``close()`` or ``flush()`` waits for them.
 """
 
 from __future__ import annotations
@@ -155,6 +157,16 @@ def _write_rows(conn: sqlite3.Connection, rows) -> list[int]:
     return [_INSERTS[kind](conn, row) for kind, row in rows]
 
 
+class _ProcessWriting:
+    """One process's write state; a fork copies it, so it is checked by pid and rebuilt."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.commit_lock = threading.Lock()   # one write transaction at a time
+        self.setup_lock = threading.Lock()
+        self.writer: GroupWriter | None = None
+
+
 class Store:
     """``Store(path=None)``: the user store by default; created and migrated on first use."""
 
@@ -166,9 +178,7 @@ class Store:
         self.path = Path(path)
         self._migrated = False
         self._local = threading.local()
-        self._group_commit = False           # start_writer() was called
-        self._writer: GroupWriter | None = None
-        self._writer_lock = threading.Lock()
+        self._writing = _ProcessWriting()
 
     # -- connections and migrations -------------------------------------------------
     def _open(self) -> sqlite3.Connection:
@@ -195,21 +205,13 @@ class Store:
     def close(self) -> None:
         """Commit every queued row and stop the writer thread (``start_writer``), then
         close the calling thread's connection (others close with their threads)."""
-        writer = self._writer
-        if writer is not None and writer.pid == os.getpid():
-            self._group_commit = False
+        writer = self._process_writing().writer
+        if writer is not None:
             writer.close()
         conn = getattr(self._local, "conn", None)
         if conn is not None and getattr(self._local, "pid", None) == os.getpid():
             conn.close()
         self._local.conn = None
-
-    @contextmanager
-    def _transaction(self):
-        if not self._migrated:
-            self.migrate()
-        with _immediate(self._connection()) as conn:
-            yield conn
 
     @contextmanager
     def _reader(self):
@@ -351,38 +353,44 @@ class Store:
 
     # -- group commit ----------------------------------------------------------------
     def start_writer(self) -> None:
-        """From now on this process's writes go through one writer thread that
-        commits them in batches; ``record_route`` and ``log_request`` still return
-        once their row is committed. ``close()`` drains and stops it."""
-        self._group_commit = True
+        """Start this process's writer thread now (else the first async row starts it)."""
         self._writer_for_process()
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every row queued in this process is committed; False on timeout."""
-        writer = self._writer
-        if writer is None or writer.pid != os.getpid():
-            return True
-        return writer.flush(timeout)
+        writer = self._process_writing().writer
+        return True if writer is None else writer.flush(timeout)
 
     def writer_stats(self) -> dict:
         """Rows and transactions the writer thread committed (zeros without one)."""
-        writer = self._writer
-        if writer is None or writer.pid != os.getpid():
+        writer = self._process_writing().writer
+        if writer is None:
             return {"rows": 0, "batches": 0, "pending": 0}
         return {"rows": writer.rows, "batches": writer.batches, "pending": writer.pending()}
 
-    def _writer_for_process(self) -> GroupWriter:
-        if self._writer is not None and self._writer.pid != os.getpid():
-            # A forked child: the copied writer (its thread, its queue of the parent's
+    def _process_writing(self) -> _ProcessWriting:
+        state = self._writing
+        if state.pid != os.getpid():
+            # A forked child: the copied state (writer thread, queue of the parent's
             # rows, maybe a held lock) belongs to the parent, which commits those rows.
-            self._writer, self._writer_lock = None, threading.Lock()
-        with self._writer_lock:
-            if self._writer is None or not self._writer.alive:
+            state = self._writing = _ProcessWriting()
+        return state
+
+    def _writer_for_process(self) -> GroupWriter:
+        state = self._process_writing()
+        with state.setup_lock:
+            if state.writer is None or not state.writer.alive:
                 if not self._migrated:
                     self.migrate()
-                self._writer = GroupWriter(connect=self._open, transaction=_immediate,
+                state.writer = GroupWriter(connect=self._open, transaction=self._turn,
                                            write_batch=_write_rows, name=self.path.stem)
-            return self._writer
+            return state.writer
+
+    @contextmanager
+    def _turn(self, conn: sqlite3.Connection):
+        """A write transaction in this process's turn (see the module docstring)."""
+        with self._process_writing().commit_lock, _immediate(conn):
+            yield conn
 
     def _submit(self, kind: str, row: tuple) -> Future:
         try:
@@ -391,9 +399,13 @@ class Store:
             return self._writer_for_process().submit(kind, row)
 
     def _write(self, kind: str, row: tuple) -> int:
-        if self._group_commit:
+        writer = self._process_writing().writer
+        if writer is not None and writer.alive and writer.pending():
+            # Rows queued before this one commit first (a conversation's turns in order).
             return self._submit(kind, row).result()
-        with self._transaction() as conn:
+        if not self._migrated:
+            self.migrate()
+        with self._turn(self._connection()) as conn:
             return _INSERTS[kind](conn, row)
 
     def recent_requests(self, limit: int = 50) -> list[dict]:
