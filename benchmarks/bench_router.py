@@ -84,7 +84,8 @@ def main() -> int:
     if router.model is None or router.encoder() is None:
         print(f"router model or encoder missing: {router.diagnostics}", file=sys.stderr)
         return 1
-    results["model"] = {"encoder_layers": router.encoder().layers, "fast_head": router.model.fast is not None,
+    results["model"] = {"encoder_layers": router.encoder().layers, "pooled_layers": router.encoder().pool_layers,
+                        "fast_head": router.model.fast is not None,
                         "fast_gate": router.model.fast.gate if router.model.fast else None}
     router.route("warm up")
     results["keyword_path"] = timed(router.keyword.classify, prose, repeat=5)[0]
@@ -136,7 +137,8 @@ def main() -> int:
         options = FitOptions()
         cv = cross_validate(read_labelled(SHARED / "routing" / "dev.jsonl").rows,
                             builtin_examples(router.table), router.table,
-                            CachedEncoder(MiniLMEncoder(layers=options.encoder_layers)), options)
+                            CachedEncoder(MiniLMEncoder(layers=options.encoder_layers,
+                                                        pool_layers=options.encoder_pool)), options)
         results["cross_validation"] = {k: v for k, v in cv.report.to_dict().items()
                                        if k not in ("per_intent", "confusion")}
         results["cross_validation"]["threshold"] = cv.threshold

@@ -1,7 +1,7 @@
 """HTTP server overhead per request and /v1/route throughput.
 
     python benchmarks/bench_server.py [--requests 300] [--seconds 5] [--clients 16]
-        [--router-modes keyword,auto] [--route-processes default,0] [--client raw|httpx]
+        [--router-modes keyword,auto] [--route-processes default,2] [--client raw|httpx]
 
 Starts ``triforce serve --backend mock`` in a subprocess (its own interpreter,
 as in real use; a private TRIFORCE_HOME) and drives it over keep-alive
@@ -20,12 +20,12 @@ connections from this process. Figures:
 * ``route``: ``POST /v1/route`` requests per second with ``--clients``
   concurrent keep-alive connections for ``--seconds`` seconds, cycling through
   the 300 different queries of ``shared/routing/dev.jsonl``, once per router
-  mode (``keyword``: patterns only; ``auto``: the embedding classifier) and per
-  ``--route-processes`` value (``default``: the server's own choice, one
-  router process per core when the router embeds; ``0``: router threads
-  only). The load comes from a minimal HTTP/1.1 client on asyncio streams
-  (about 0.05 ms of CPU a request, so the server gets the cores, as with wrk);
-  ``--client httpx`` uses httpx instead. Printed beside each figure: the CPU
+  mode (``keyword``: patterns only; ``auto``: the embedding classifier) and,
+  for the embedding modes, per ``--route-processes`` value (``default``: the
+  server's own, router threads only; ``2``: two forked router processes).
+  The load comes from a minimal HTTP/1.1 client on asyncio streams (about
+  0.2 ms of CPU a request, a quarter of httpx's, so the server gets the
+  cores, as with wrk); ``--client httpx`` uses httpx instead. Printed beside each figure: the CPU
   time of the server process and its router processes per request, the
   client's, the load average before and after (other work on the machine
   takes cores from the server), which paths the router took (the router
@@ -375,6 +375,51 @@ def route_line(mode: str, processes: str, clients: int, route: dict) -> str:
             f"{route['stored']}/{route['expected_rows']}")
 
 
+def store_figures(rows: int, threads: int = 8) -> None:
+    """Statistics rows per second and write latency from ``threads`` threads: synchronous
+    ``record_route`` (threads take turns on a lock), the same with the writer thread
+    started as the server does (a thread that finds another writing joins its next
+    batch), and ``record_route_async`` (queued, committed in batches)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from triforce.router.decision import RouteDecision
+    from triforce.store import Store
+
+    decision = RouteDecision(query="optimize this loop", intents=["optimization", "analysis"],
+                             experts=["din", "veran"], confidence=0.8,
+                             scores={"optimization": 0.8, "analysis": 0.7}, path="keyword")
+    lines = []
+    with tempfile.TemporaryDirectory() as home:
+        for name, method, writer in (("record_route", "record_route", False),
+                                     ("record_route, writer started", "record_route", True),
+                                     ("record_route_async", "record_route_async", True)):
+            store = Store(Path(home) / f"{len(lines)}.db")
+            store.migrate()
+            if writer:
+                store.start_writer()
+            write = getattr(store, method)
+            latencies = []
+
+            def one(index, write=write, latencies=latencies):
+                began = time.perf_counter()
+                write(decision, conversation_id=f"c{index % 16}")
+                latencies.append(time.perf_counter() - began)
+
+            start = time.perf_counter()
+            cpu_start = time.process_time()
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(one, range(rows)))
+            store.close()   # queued rows are committed before the clock stops
+            elapsed = time.perf_counter() - start
+            cpu_ms = (time.process_time() - cpu_start) * 1e3 / rows
+            latencies.sort()
+            lines.append(f"{name}: {rows / elapsed:.0f} rows/s, {cpu_ms:.3f} ms CPU/row, call "
+                         f"p99 {latencies[int(0.99 * (rows - 1))] * 1e3:.1f} ms, max "
+                         f"{latencies[-1] * 1e3:.1f} ms, "
+                         f"{store.routing_stats()['total_queries']}/{rows} stored")
+    print(f"statistics store, {threads} threads: " + "; ".join(lines), flush=True)
+
+
 def overhead_figures(requests: int) -> bool:
     """Non-streaming chat overhead (sockets, CPU and in-process); True when within target."""
     with tempfile.TemporaryDirectory() as home:
@@ -406,9 +451,10 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--router-modes", default="keyword,auto",
                         help="comma-separated [router] modes to measure /v1/route with")
-    parser.add_argument("--route-processes", default="default,0",
+    parser.add_argument("--route-processes", default="default,2",
                         help="comma-separated [server] route_processes values for the embedding "
-                             "modes ('default': the server's choice); keyword mode uses default")
+                             "modes ('default': the server's own, router threads only); keyword "
+                             "mode uses the default")
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
                         help="load generator for /v1/route (raw: minimal HTTP/1.1 client)")
     parser.add_argument("--skip-overhead", action="store_true",
@@ -419,6 +465,7 @@ def main(argv=None) -> int:
     ok = True
     if not args.skip_overhead:
         ok = overhead_figures(args.requests)
+        store_figures(args.requests * 10)
     for mode in [m for m in args.router_modes.split(",") if m]:
         choices = ["default"] if mode == "keyword" else \
             [p for p in args.route_processes.split(",") if p]

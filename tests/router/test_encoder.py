@@ -115,3 +115,14 @@ def test_layer_setting_runs_a_prefix_of_the_network(encoder):
     for bad in (0, 7):
         with pytest.raises(EncoderUnavailable):
             MiniLMEncoder(layers=bad)
+    with pytest.raises(EncoderUnavailable):
+        MiniLMEncoder(layers=2, pool_layers=(1, 3))
+
+
+def test_pooled_layers_sit_side_by_side(encoder):
+    texts = ["optimize this loop", "write a routine that fades the screen in over 16 frames"]
+    pooled = MiniLMEncoder(layers=3, pool_layers=(1, 3))
+    both = pooled.encode(texts)
+    assert pooled.dim == both.shape[1] == 768
+    assert np.abs(both[:, 384:] - MiniLMEncoder(layers=3).encode(texts)).max() < 1e-5
+    assert np.abs(both[:, :384] - MiniLMEncoder(layers=1).encode(texts)).max() < 1e-5

@@ -62,10 +62,11 @@ def _fast_head(d, c):
 def test_model_file_keeps_depth_and_fast_head(tmp_path):
     rng = np.random.default_rng(2)
     model = IntentModel(["a", "b"], rng.normal(size=(6, 2)).astype(np.float32), np.zeros(2, np.float32),
-                        np.array([0.5, 0.5]), np.zeros(6), np.ones(6), encoder_layers=3, fast=_fast_head(4, 2))
+                        np.array([0.5, 0.5]), np.zeros(6), np.ones(6), encoder_layers=3, encoder_pool=(2, 3),
+                        fast=_fast_head(4, 2))
     model.save(tmp_path / "m.npz")
     again = IntentModel.load(tmp_path / "m.npz")
-    assert again.encoder_layers == 3
+    assert again.encoder_layers == 3 and again.encoder_pool == (2, 3)
     assert again.fast.gate == pytest.approx(0.8) and again.fast.min_confidence == pytest.approx(0.1)
     cheap = rng.normal(size=(5, 4)).astype(np.float32)
     assert np.allclose(again.fast.predict_proba(cheap), model.fast.predict_proba(cheap), atol=1e-6)
@@ -81,7 +82,8 @@ def test_version_1_model_files_still_load(tmp_path):
              bow_buckets=np.array(16), bow_value=np.array(3.0), use_keywords=np.array(True),
              meta_keys=np.array(["k"]), meta_values=np.array(["v"]))
     model = IntentModel.load(path)
-    assert model.encoder_layers is None and model.fast is None and model.meta == {"k": "v"}
+    assert model.encoder_layers is None and model.encoder_pool is None and model.fast is None
+    assert model.meta == {"k": "v"}
     np.savez(path, format_version=np.array(99))
     with pytest.raises(ValueError):
         IntentModel.load(path)

@@ -20,7 +20,7 @@ def test_routes_known_queries(router, query, intents):
     assert decision.intents == intents
     assert len(decision.experts) == len(decision.intents)
     assert 0.0 <= decision.confidence <= 1.0
-    assert decision.path == "embedding"
+    assert decision.path in ("fast", "embedding")
     assert decision.latency_ms > 0
 
 
@@ -67,7 +67,7 @@ def test_previous_expert_keeps_a_vague_follow_up(router):
     plain = router.route("and this one too")
     follow = router.route("and this one too", previous_expert="din")
     if plain.intents == ["general"]:
-        assert follow.intents == ["optimization"] and follow.path == "embedding+previous"
+        assert follow.intents == ["optimization"] and follow.path.endswith("+previous")
     else:
         assert follow.intents == plain.intents
 
@@ -175,3 +175,18 @@ def test_ordering_never_encodes_clauses_one_by_one(router):
     # Without a fast head the clauses go through the encoder in one batched call.
     assert len(counting.calls) == 2 and counting.calls[1] == [
         "find the routine that draws hearts", "make it faster"]
+
+
+def test_route_added_by_config_works_with_the_fitted_model(router):
+    """A new intent shifts no feature column of the fitted model; it routes by keywords (R022)."""
+    from triforce.config import Config
+
+    cfg = Config(data={"router": {"routes": [{"intent": "music", "expert": "sheik", "description": "SPC700",
+                                              "patterns": {r"\bspc700\b": 1.0}}]}})
+    r = Router.load(cfg)
+    assert "R022" in [d.code for d in r.diagnostics]
+    r._encoder = router.encoder()
+    for mode in ("auto", "embedding"):
+        r.settings.mode = mode
+        decision = r.route("my spc700 driver crashes on boot, please optimize the upload loop")
+        assert decision.intents and "music" in decision.scores

@@ -135,6 +135,8 @@ def test_every_route_is_recorded_and_committed_by_shutdown(tmp_path):
     assert sum(sum(t.values()) for t in transitions.values()) == inside_plans + requests - 4
     assert f"triforce_route_requests_total {requests + 1}" in metrics
     assert f'triforce_route_duration_seconds_count {requests + 1}' in metrics
+    assert "triforce_statistics_rows_lost_total 0" in metrics
+    assert "triforce_statistics_rows_queued " in metrics
 
 
 def test_router_processes_answer_like_the_router_and_survive_a_crash(tmp_path):
@@ -163,20 +165,86 @@ def test_router_processes_answer_like_the_router_and_survive_a_crash(tmp_path):
     assert workers.pids() == []   # closed with the server
 
 
-def test_route_process_count():
-    from triforce.server.route_workers import process_count
-
-    keyword = real_router()
-    embedding = type("R", (), {"settings": type("S", (), {"mode": "auto"})(), "model": object()})()
-    assert process_count(None, keyword, 2) == 0            # keyword routing stays in-process
-    assert process_count(None, embedding, 2) == 2          # one per core
-    assert process_count(None, embedding, 1) == 0
-    assert process_count(3, keyword, 2) == 3 and process_count(0, embedding, 2) == 0
-
-
 def test_route_settings_are_checked():
-    codes = lambda **kw: [d.code for d in check_settings(ServerSettings(**kw))]  # noqa: E731
+    codes = lambda **kw: [d.code for d in check_settings(ServerSettings(**kw))]
     assert codes(route_processes=-1) == ["H004"]
     assert codes(route_threads=0) == ["H004"]
-    assert codes(route_processes="2") == ["H006"]
+    assert codes(route_processes="2") == ["H006"] and codes(route_processes=None) == ["H006"]
     assert ServerSettings.from_config({"route-processes": 0}).route_processes == 0
+
+
+class _BrokenRouter:
+    """A router that fails: the client must get H112 and no traceback."""
+
+    settings = None
+    model = None
+
+    def route(self, query, **_):
+        raise RuntimeError("/secret/path/router.py exploded")
+
+
+def test_router_failures_get_stable_codes(tmp_path):
+    from triforce.orchestrator import Orchestrator
+    from triforce.server.app import create_app
+    from triforce.store import Store
+
+    async def post(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            response = await client.post("/v1/route", json={"query": "optimize this"})
+            metrics = (await client.get("/metrics")).text
+        app.state.engine.close()
+        return response, metrics
+
+    results = []
+    for router in (_BrokenRouter(), None):
+        store = Store(tmp_path / f"{type(router).__name__}.db")
+        app = create_app(ServerSettings(port=0), store=store, config=Config(),
+                         orchestrator=Orchestrator(config=Config(), store=store, router=router))
+        app.state.engine.router = router   # None: this server has no router at all
+        results.append(asyncio.run(post(app)))
+    (broken, broken_metrics), (missing, missing_metrics) = results
+    assert (broken.status_code, broken.headers["x-triforce-error"]) == (500, "H112")
+    assert "secret" not in broken.text and "Traceback" not in broken.text
+    assert 'triforce_http_errors_total{code="H112"} 1' in broken_metrics
+    assert (missing.status_code, missing.headers["x-triforce-error"]) == (503, "H113")
+    assert 'triforce_http_errors_total{code="H113"} 1' in missing_metrics
+
+
+class _FailingStore:
+    """A store whose writes fail: routing still answers, /metrics counts the lost row."""
+
+    def record_route_async(self, decision, **_):
+        from concurrent.futures import Future
+
+        future = Future()
+        future.set_exception(OSError("disk full"))
+        return future
+
+    def writer_stats(self):
+        return {"rows": 0, "batches": 0, "pending": 3}
+
+    def close(self):
+        pass
+
+
+def test_a_statistics_row_the_store_loses_is_counted_not_fatal(tmp_path):
+    if real_router() is None:
+        pytest.skip("the router layer is not importable in this checkout")
+    lane, plain = _apps(tmp_path)
+    plain.state.engine.close()
+    real_store, lane.state.engine.store = lane.state.engine.store, _FailingStore()
+
+    async def run():
+        transport = httpx.ASGITransport(app=lane)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            routed = await client.post("/v1/route", json={"query": QUERIES[0]})
+            metrics = (await client.get("/metrics")).text
+        lane.state.engine.close()
+        return routed, metrics
+
+    routed, metrics = asyncio.run(run())
+    real_store.close()
+    assert routed.status_code == 200
+    assert "triforce_statistics_rows_lost_total 1" in metrics
+    assert "triforce_statistics_rows_queued 3" in metrics

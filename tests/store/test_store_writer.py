@@ -63,6 +63,34 @@ def test_concurrent_async_rows_are_all_committed_in_fewer_transactions(tmp_path)
     store.close()
 
 
+def test_flush_waits_only_for_rows_queued_before_it(tmp_path):
+    path = tmp_path / "s.db"
+    Store(path).migrate()
+    writer = GroupWriter(connect=lambda: sqlite3.connect(path, isolation_level=None),
+                         transaction=_immediate, write_batch=_write_rows, max_pending=500)
+    stop = threading.Event()
+    row = route_row(PLAN, conversation_id=None, source="t")
+
+    def keep_routing():   # a busy server: the queue is never empty (it stays full)
+        while not stop.is_set():
+            writer.submit("route", row)
+
+    producer = threading.Thread(target=keep_routing)
+    producer.start()
+    try:
+        time.sleep(0.2)
+        before = [writer.submit("route", row) for _ in range(100)]
+        started = time.perf_counter()
+        # A flush that waited for an empty queue would never return here.
+        assert writer.flush(timeout=20)
+        assert time.perf_counter() - started < 10
+        assert all(f.done() for f in before)
+    finally:
+        stop.set()
+        producer.join()
+    assert writer.close()
+
+
 def test_close_drains_everything_queued(tmp_path):
     store = Store(tmp_path / "s.db")
     futures = [store.record_route_async(PLAN) for _ in range(3000)]
@@ -85,14 +113,17 @@ def test_group_commit_keeps_the_synchronous_api_and_the_order(tmp_path):
     assert store.record_route(PLAN) == 3                # after close: direct writes again
 
 
-def test_threads_writing_synchronously_take_turns_without_losing_rows(tmp_path):
+@pytest.mark.parametrize("writer", [False, True], ids=["lock", "group-commit"])
+def test_threads_writing_synchronously_take_turns_without_losing_rows(tmp_path, writer):
     store = Store(tmp_path / "s.db")
-    ids = []
+    if writer:
+        store.start_writer()   # a thread that finds another writing joins the next batch
+    route_ids, request_ids = [], []
 
     def write(index):
         for _ in range(40):
-            ids.append(store.record_route(PLAN, conversation_id=f"c{index}"))
-            ids.append(store.log_request({"query": "q", "status": "ok"}))
+            route_ids.append(store.record_route(PLAN, conversation_id=f"c{index}"))
+            request_ids.append(store.log_request({"query": "q", "status": "ok"}))
 
     workers = [threading.Thread(target=write, args=(i,)) for i in range(12)]
     started = time.perf_counter()
@@ -102,8 +133,15 @@ def test_threads_writing_synchronously_take_turns_without_losing_rows(tmp_path):
         w.join()
     # A lock, not SQLite's sleeping busy handler, orders the threads: no stalls.
     assert time.perf_counter() - started < 30
-    assert len(ids) == 2 * 12 * 40
+    assert sorted(route_ids) == list(range(1, 12 * 40 + 1))
+    assert sorted(request_ids) == list(range(1, 12 * 40 + 1))
     assert count(tmp_path / "s.db") == 12 * 40 and count(tmp_path / "s.db", "requests") == 12 * 40
+    batched = store.writer_stats()
+    if writer:
+        assert batched["rows"] > batched["batches"] >= 1   # contention went to batches
+    else:
+        assert batched["rows"] == 0
+    store.close()
 
 
 def test_process_exit_without_close_still_commits(tmp_path):

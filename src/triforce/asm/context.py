@@ -7,6 +7,7 @@ checks that nothing moved), as in asar.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -605,9 +606,9 @@ class _Where:
     line: int
 
 
+# an ASCII letter or underscore, then letters, digits, underscores and dots
+_LABEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+
+
 def valid_label_name(name: str) -> bool:
-    if not name:
-        return False
-    if not (name[0].isalpha() or name[0] == "_"):
-        return False
-    return all(c.isalnum() or c in "_." for c in name) and name.isascii()
+    return _LABEL_NAME.fullmatch(name) is not None

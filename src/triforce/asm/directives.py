@@ -207,19 +207,25 @@ def d_data(runner, args, word, frame):
         for part in split_args(args):
             if not part:
                 raise AsmError("A227", f"empty value in {word}")
-            text = unquote(part)
-            items.append(("s", text) if text is not None else ("e", part))
+            text = unquote(part) if '"' in part else None
+            if text is not None:
+                items.append(("s", text))
+            else:
+                # a constant is kept as its value: no evaluation in the final pass
+                number = X.constant_value(part, ctx.token_cache)
+                items.append(("e", part) if number is None else ("n", number))
         items = tuple(items)
         ctx.stmt_cache[("data", args)] = items
     runner.require_org()
     if ctx.pass_no != ctx.final_pass:
-        size = sum(len(v) if k == "s" else 1 for k, v in items) * width
-        runner.emit(bytes(size))
+        runner.advance(sum(len(v) if k == "s" else 1 for k, v in items) * width)
         return
     mask = (1 << (8 * width)) - 1
     out = bytearray()
     for kind, value in items:
-        if kind == "s":
+        if kind == "n":
+            out += (value & mask).to_bytes(width, "little")
+        elif kind == "s":
             for ch in value:
                 out += (ctx.char(ch) & mask).to_bytes(width, "little")
         else:

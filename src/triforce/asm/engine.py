@@ -52,7 +52,7 @@ class Cond:
     saved: str | None = None      # the for variable's define before the loop
 
 
-@dataclass
+@dataclass(slots=True)       # one per macro call: slots make it cheap to build and read
 class Frame:
     """Where lines come from: a file, or a macro call with its arguments."""
 
@@ -115,7 +115,9 @@ def _dequote(arg: str) -> str:
 
 
 def _line_info(text: str) -> tuple:
-    """(special, blocks, first words): 1 = macro header, 2 = endmacro, 3 = one plain statement."""
+    """(special, blocks, first words, parsed actions per block): 1 = macro header,
+    2 = endmacro, 3 = plain statements only (no control word, ``rep`` or empty block),
+    whose 65816 actions are kept here so later runs of the line skip every lookup."""
     low = text.lower()
     if low.startswith("macro "):
         return 1, (), (), None
@@ -123,8 +125,8 @@ def _line_info(text: str) -> tuple:
         return 2, (), (), None
     blocks = split_blocks(text) if ":" in text else [text]
     words = tuple([first_word(b) for b in blocks])
-    if len(blocks) == 1 and blocks[0] and words[0] not in _CONTROL and words[0] != "rep":
-        return 3, tuple(blocks), words, [None]     # 3: a single plain statement
+    if all(blocks) and not any(w in _CONTROL or w == "rep" for w in words):
+        return 3, tuple(blocks), words, [None] * len(blocks)
     return 0, tuple(blocks), words, None
 
 
@@ -147,6 +149,8 @@ class Engine:
         self.directives = DIRECTIVES
         self.stmts = StatementRunner(ctx, self)
         self.loop_counts: dict = {}
+        # id(list of lines) -> (that list, the _line_info of each line as written)
+        self.line_infos: dict = {}
 
     # ----- passes ------------------------------------------------------------------
     def run_pass(self, main_lines: list[SourceLine]) -> None:
@@ -169,6 +173,14 @@ class Engine:
         actions_for = self.stmts.actions_for
         run_actions = self.stmts.run_actions
         check_bank_cross = self.stmts.check_bank_cross
+        infos = None
+        if frame.macro is None:
+            # a file's lines (macro bodies are rebuilt every pass, so they are not kept)
+            known = self.line_infos.get(id(lines))
+            if known is None or known[0] is not lines or len(known[1]) != len(lines):
+                # the list is kept with its infos, so its id cannot be reused meanwhile
+                known = self.line_infos[id(lines)] = (lines, [None] * len(lines))
+            infos = known[1]
         idx = 0
         start_block = 0
         count = len(lines)
@@ -177,7 +189,7 @@ class Engine:
             line_idx = idx
             idx += 1
             ctx.cur = sl
-            raw = sl.text
+            raw = sl[2]         # .text (indexing is the cheaper way to read it)
             active = not cond or cond[-1].active
             if not active:
                 self._inactive_line(raw, cond, frame, start_block)
@@ -200,25 +212,41 @@ class Engine:
                     ctx.report_error(exc)
                     start_block = 0
                     continue
-            info = line_cache.get(text)
-            if info is None:
-                info = _line_info(text)
-                line_cache[text] = info
-            special, blocks, words, words_actions = info
+            if text is raw and infos is not None:
+                # nothing substituted: the line's info sits beside it, no lookup by text
+                info = infos[line_idx]
+                if info is None:
+                    info = line_cache.get(text)
+                    if info is None:
+                        info = line_cache[text] = _line_info(text)
+                    infos[line_idx] = info
+            else:
+                info = line_cache.get(text)
+                if info is None:
+                    info = line_cache[text] = _line_info(text)
+            special, blocks, words, block_actions = info
             if special == 3 and start_block == 0 and ctx.state.rep_count is None:
-                # the common case: one plain statement on the line (its parsed
-                # actions are kept with the line, so no lookup per pass)
-                try:
-                    actions = words_actions[0]
-                    if actions is None:
-                        actions = words_actions[0] = actions_for(blocks[0])
-                    run_actions(actions, frame)
-                    if ctx.pass_no == ctx.final_pass:
-                        check_bank_cross()
-                except FatalError:
-                    raise
-                except AsmError as exc:
-                    ctx.report_error(_explain(exc, text, frame))
+                # the common case: plain statements only. Their parsed actions are
+                # kept with the line (65816 ones: a block may switch `arch`, so it is
+                # checked per block), and each block reports its own error.
+                final = ctx.pass_no == ctx.final_pass
+                bi = 0
+                for block in blocks:
+                    try:
+                        if ctx.state.arch != "65816":
+                            actions = actions_for(block)
+                        else:
+                            actions = block_actions[bi]
+                            if actions is None:
+                                actions = block_actions[bi] = actions_for(block)
+                        run_actions(actions, frame)
+                        if final:
+                            check_bank_cross()
+                    except FatalError:
+                        raise
+                    except AsmError as exc:
+                        ctx.report_error(_explain(exc, block, frame))
+                    bi += 1
                 continue
             if special == 3:
                 special = 0

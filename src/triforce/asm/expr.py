@@ -9,6 +9,7 @@ the caller truncates toward zero when it needs an integer.
 from __future__ import annotations
 
 import math
+import re
 from typing import NamedTuple
 
 from triforce.diagnostics import Severity
@@ -526,6 +527,48 @@ def len_shape(text: str, bank_extraction: bool, tokens: dict | None = None):
             continue
         length = max(length, literal_width(tok))
     return length, tuple(names), None
+
+
+# one number and nothing else: its value never depends on labels, tables or `math` settings
+_PLAIN_LITERAL = re.compile(r"\$[0-9A-Fa-f]+|%[01]+|[0-9]{1,18}")
+
+
+def literal_value(text: str) -> int | None:
+    """The value of a lone ``$hex``, ``%binary`` or decimal literal (what evaluating
+    it gives), or None for anything else."""
+    if not _PLAIN_LITERAL.fullmatch(text):
+        return None
+    if text[0] == "$":
+        return int(text[1:], 16)
+    if text[0] == "%":
+        return int(text[1:], 2)
+    return int(text)
+
+
+_NUMBER_KINDS = frozenset({"hex", "bin", "dec", "op"})
+
+
+def constant_value(text: str, tokens: dict | None = None) -> int | None:
+    """The integer an expression of number literals and operators always has: the
+    same under both `math pri` settings and with no fraction (so `math round`
+    cannot matter either). None for anything else, or for an expression that
+    fails (the caller's general path then reports the error as usual)."""
+    value = literal_value(text)
+    if value is not None:
+        return value
+    try:
+        toks = _tokens(text, tokens)
+        if not toks or any(tok.kind not in _NUMBER_KINDS for tok in toks):
+            return None
+        nodes = (parse(text, False, tokens), parse(text, True, tokens))
+        if any(not is_constant(node) or may_be_fractional(node) for node in nodes):
+            return None
+        left, right = (evaluate(node, None) for node in nodes)
+    except ExprError:
+        return None
+    if left != right or left.__class__ is not int:
+        return None
+    return left
 
 
 def is_hex_constant(text: str) -> bool:

@@ -10,6 +10,7 @@ looked up through :func:`triforce.isa.find`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 from triforce.isa import BRANCHES, MNEMONICS, Mode, by_mnemonic, find
@@ -51,11 +52,12 @@ class KindInfo:
     implied_repeat: bool = False
     bank: int | None = None                       # None: current bank; -1: K; 0: bank 0
 
-    @property
+    # cached: every branch and operand width asks, and the table never changes once built
+    @cached_property
     def min_w(self) -> int:
         return min(self.widths)
 
-    @property
+    @cached_property
     def max_w(self) -> int:
         return max(self.widths)
 
@@ -152,10 +154,11 @@ def parse_operand(arg: str, kinds) -> tuple[str, str]:
         head = _strip_end(inner, "]")
         if head is not None:
             return allowed("lind", head)
-    for suffix, kind in ((",x", "x"), (",y", "y"), (",s", "s")):
-        head = _strip_end(a, suffix)
-        if head is not None:
-            return allowed(kind, head)
+    if "," in a:
+        for suffix, kind in ((",x", "x"), (",y", "y"), (",s", "s")):
+            head = _strip_end(a, suffix)
+            if head is not None:
+                return allowed(kind, head)
     if not a:
         return allowed("imp", "")
     if a in ("a", "A") and "a" in kinds:

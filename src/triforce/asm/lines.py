@@ -147,12 +147,13 @@ def split_source(text: str, filename: str) -> tuple[list[SourceLine], list[LineE
         if ";" in line:
             line = _strip_comment(line)
         line = line.strip(" \t")
-        if not quotes_balanced(line):
+        if '"' in line and not quotes_balanced(line):
             errors.append(LineError("A101", "mismatched quotes", number))
             line = ""
         cleaned.append(line)
 
     out: list[SourceLine] = []
+    make_line = tuple.__new__       # SourceLine is a NamedTuple: skip its keyword handling
     i = 0
     count = len(cleaned)
     while i < count:
@@ -167,7 +168,7 @@ def split_source(text: str, filename: str) -> tuple[list[SourceLine], list[LineE
             else:
                 line = line + cleaned[i]
             i += 1
-        out.append(SourceLine(filename, first + 1, normalize(line)))
+        out.append(make_line(SourceLine, (filename, first + 1, normalize(line))))
     return out, errors
 
 
@@ -205,6 +206,9 @@ def split_blocks(text: str) -> list[str]:
         text = text.replace(": :", ":  :")
     if " : " not in text:
         return [text]
+    if '"' not in text:
+        # no string to skip: every " : " separates (the scan below gives the same)
+        return [block.strip() for block in text.split(" : ")]
     blocks = []
     quote = False
     start = 0
@@ -224,8 +228,14 @@ def split_blocks(text: str) -> list[str]:
     return blocks
 
 
+_NESTING_CHARS = "\"'()[]{}"
+
+
 def split_args(text: str, sep: str = ",") -> list[str]:
     """Split at ``sep`` outside quotes, parentheses and brackets."""
+    if not any(c in text for c in _NESTING_CHARS):
+        # nothing that could hide a separator (the scan below gives the same)
+        return [part.strip() for part in text.split(sep)]
     parts = []
     depth = 0
     quote = ""

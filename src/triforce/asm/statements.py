@@ -30,6 +30,14 @@ _CHAR_ASSIGN = re.compile(r"^'(.)'\s*=\s*(.+)$")
 _BRACKET_LABEL = re.compile(r"^\.*[A-Za-z_][A-Za-z0-9_.]*\[[^\]]*\]:?$")
 
 
+def _extend_row(row: list, data: bytes) -> None:
+    """Add bytes to a line record row, growing it in place from its second piece on."""
+    buf = row[3]
+    if buf.__class__ is bytes:
+        buf = row[3] = bytearray(buf)
+    buf += data
+
+
 class StatementRunner:
     def __init__(self, ctx, engine):
         self.ctx = ctx
@@ -44,13 +52,16 @@ class StatementRunner:
             # asar 1.91 still reads the old `@command` spelling, silently
             text = text[1:].lstrip()
         while text:
-            m = _LABEL_COLON.match(text)
+            # each pattern is tried only where its first character (or colon) allows
+            m = None
             is_global = False
-            if not m and text[:7].lower() == "global ":
-                m = _LABEL_COLON.match(text[7:].lstrip())
-                if m:
-                    text = text[7:].lstrip()
-                    is_global = True
+            if ":" in text:
+                m = _LABEL_COLON.match(text)
+                if not m and text[:7].lower() == "global ":
+                    m = _LABEL_COLON.match(text[7:].lstrip())
+                    if m:
+                        text = text[7:].lstrip()
+                        is_global = True
             if m:
                 name = m.group(1)
                 if name.startswith("#"):
@@ -59,16 +70,18 @@ class StatementRunner:
                     actions.append(("label", name, False, is_global))
                 text = text[m.end():]
                 continue
-            m = _SUBLABEL.match(text)
-            if m:
-                actions.append(("label", m.group(1), False, False))
-                text = text[m.end():]
-                continue
-            m = _POSNEG.match(text)
-            if m:
-                actions.append(("posneg", m.group(1)))
-                text = text[m.end():]
-                continue
+            if text[0] == ".":
+                m = _SUBLABEL.match(text)
+                if m:
+                    actions.append(("label", m.group(1), False, False))
+                    text = text[m.end():]
+                    continue
+            elif text[0] in "?+-":
+                m = _POSNEG.match(text)
+                if m:
+                    actions.append(("posneg", m.group(1)))
+                    text = text[m.end():]
+                    continue
             break
         if not text:
             return tuple(actions)
@@ -130,7 +143,7 @@ class StatementRunner:
             return ("error", exc.code, exc.message)
         info = kinds[kind]
         if kind in ("imp", "a") and not info.implied_zero and mnem != "xce":
-            return ("raw", bytes((info.widths[0][0],)))
+            return ("raw", bytes((info.widths[0][0],)), None)
         fixed = None
         if modifier and not info.branch and kind not in ("imp", "a") and not info.implied_repeat:
             try:
@@ -147,6 +160,14 @@ class StatementRunner:
                     fixed = self._real_len(info, shape[0], "", kind, arg, static=True)
                 except AsmError:
                     fixed = None
+        if fixed is not None and mnem not in ("rep", "sep"):
+            value = X.constant_value(arg, self.ctx.token_cache)
+            if value is not None:
+                # a constant of a known width: the bytes are the same in every
+                # pass, so they are made once here (what `instruction` would emit)
+                data = bytes((info.widths[fixed][0],)) + \
+                    (value & ((1 << (8 * fixed)) - 1)).to_bytes(fixed, "little")
+                return ("raw", data, (info.imm_flag, fixed) if kind == "imm" and info.imm_flag else None)
         # With a single possible width the layout never depends on the operand, so
         # measuring passes need not look at it (the final pass still checks it).
         early = fixed
@@ -173,7 +194,7 @@ class StatementRunner:
         for action in actions:
             kind = action[0]
             if kind == "raw":
-                self.emit(action[1])
+                self.emit(action[1], action[2])
             elif kind == "insn":
                 self.instruction(action)
             elif kind == "dir":
@@ -449,12 +470,16 @@ class StatementRunner:
             runs = ctx.write_runs
             last = runs[-1] if runs else None
             if last is not None and last[0] + len(last[2]) == snes and (last[0] ^ snes) & 0xFF0000 == 0:
-                # straight on from the last write in the same bank: every map is linear there
+                # straight on from the last write in the same bank: every map is linear
+                # there, so the bytes extend that run
                 pc = last[1] + len(last[2])
+                merge = True
             else:
                 pc = ctx.snes_to_pc(snes)
                 if pc < 0:
                     raise AsmError("A206", f"SNES address ${snes & 0xFFFFFF:06X} doesn't map to ROM")
+                merge = last is not None and last[1] + len(last[2]) == pc \
+                    and (last[0] + len(last[2])) & 0xFFFFFF == snes & 0xFFFFFF
             end = pc + n
             if end > ctx.options.max_output:
                 raise FatalError("A211", f"output would exceed {ctx.options.max_output} bytes")
@@ -469,12 +494,19 @@ class StatementRunner:
                 rom[pc:end] = data
             if end > ctx.rom_len:
                 ctx.rom_len = end
-            if last is not None and last[1] + len(last[2]) == pc \
-                    and (last[0] + len(last[2])) & 0xFFFFFF == snes & 0xFFFFFF:
+            if merge:
                 last[2] += data
             else:
                 runs.append([snes & 0xFFFFFF, pc, bytearray(data)])
-            self._record_line(st.snespos & 0xFFFFFF, data, imm)
+            # the line record: more bytes of the same line usually extend its row
+            addr = st.snespos & 0xFFFFFF
+            rows = ctx.line_rows
+            row = rows[-1] if rows else None
+            if imm is None and row is not None and row[2] + len(row[3]) == addr \
+                    and row[1] == ctx.cur.line and row[0] == ctx.cur.file:
+                _extend_row(row, data)
+            else:
+                self._record_line(addr, data, imm)
         if st.bankcross == "off":
             self._step_linear(n)
         else:
@@ -491,7 +523,7 @@ class StatementRunner:
         if rows:
             last = rows[-1]
             if last[1] == where.line and last[0] == where.file and last[2] + len(last[3]) == addr:
-                last[3] += data
+                _extend_row(last, data)
                 if imm is not None:
                     if last[6] is None:
                         last[6] = imm[1]
@@ -501,7 +533,8 @@ class StatementRunner:
                         last[8] = 0 if imm[1] == 2 else 1
                 return
         st = ctx.state
-        row = [where.file, where.line, addr, bytearray(data), st.m, st.x, None, st.m, st.x]
+        # bytes, not a bytearray: most lines emit once (a merge makes it a bytearray)
+        row = [where.file, where.line, addr, bytes(data), st.m, st.x, None, st.m, st.x]
         if imm is not None:
             row[6] = imm[1]
             if imm[0] == "m":

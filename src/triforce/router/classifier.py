@@ -62,7 +62,8 @@ class IntentModel:
     bow_value: float = 3.0
     use_keywords: bool = True
     meta: dict = field(default_factory=dict)
-    encoder_layers: int | None = None   # transformer layers the embeddings came from (None: all)
+    encoder_layers: int | None = None   # transformer layers the encoder runs (None: all)
+    encoder_pool: tuple[int, ...] | None = None  # layers whose pooled outputs make the embedding (None: the last)
     fast: FastHead | None = None
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
@@ -87,6 +88,7 @@ class IntentModel:
             meta_keys=np.array(list(self.meta.keys()), dtype=str),
             meta_values=np.array([str(v) for v in self.meta.values()], dtype=str),
             encoder_layers=np.array(self.encoder_layers or 0),
+            encoder_pool=np.array(self.encoder_pool or (), dtype=np.int64),
             **self._fast_arrays(),
         )
         tmp.replace(path)  # atomic: a reader never sees half a model
@@ -117,6 +119,7 @@ class IntentModel:
                     min_confidence=float(data["fast_min_confidence"]),
                 )
             layers = int(data["encoder_layers"]) if "encoder_layers" in data.files else 0
+            pool = tuple(int(i) for i in data["encoder_pool"]) if "encoder_pool" in data.files else ()
             return cls(
                 intents=[str(x) for x in data["intents"]],
                 weights=data["weights"].astype(np.float32),
@@ -129,6 +132,7 @@ class IntentModel:
                 use_keywords=bool(data["use_keywords"]),
                 meta=dict(zip((str(k) for k in data["meta_keys"]), (str(v) for v in data["meta_values"]))),
                 encoder_layers=layers or None,
+                encoder_pool=pool or None,
                 fast=fast,
             )
 

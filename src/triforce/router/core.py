@@ -158,9 +158,11 @@ class Router:
             if self._encoder is None and self._encoder_error is None:
                 from triforce.router.encoder import EncoderUnavailable, MiniLMEncoder
 
-                layers = self.model.encoder_layers if self.model is not None else None
+                model = self.model
                 try:
-                    encoder = MiniLMEncoder(self.settings.encoder, layers=layers)
+                    encoder = MiniLMEncoder(self.settings.encoder,
+                                            layers=model.encoder_layers if model is not None else None,
+                                            pool_layers=model.encoder_pool if model is not None else None)
                     encoder.encode(["warm up"])  # builds the layer weights once, under the lock
                     self._encoder = encoder
                 except EncoderUnavailable as exc:
@@ -176,13 +178,13 @@ class Router:
         if self._featurizer is None and self.model is not None:
             from triforce.router.features import Featurizer
 
-            featurizer = Featurizer(
-                self._embed, self.keyword, embedding_dim=0,
-                bow_buckets=self.model.bow_buckets, bow_value=self.model.bow_value,
-                use_keywords=self.model.use_keywords,
+            model = self.model
+            cheap_width = 1 + model.bow_buckets + (len(model.intents) if model.use_keywords else 0)
+            self._featurizer = Featurizer(
+                self._embed, self.keyword, embedding_dim=int(model.weights.shape[0]) - cheap_width,
+                bow_buckets=model.bow_buckets, bow_value=model.bow_value,
+                use_keywords=model.use_keywords, keyword_intents=model.intents,
             )
-            featurizer.embedding_dim = int(self.model.weights.shape[0]) - featurizer.cheap_width
-            self._featurizer = featurizer
         return self._featurizer
 
     # -- routing -------------------------------------------------------------------

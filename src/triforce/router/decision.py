@@ -14,7 +14,7 @@ class RouteDecision:
     experts: list[str]                 # one per intent, same order
     confidence: float                  # in [0, 1]
     scores: dict[str, float]           # per-intent probability (or keyword confidence)
-    path: str                          # "embedding", "keyword", "keyword-fast", "empty", ...
+    path: str                          # "fast" (no encoder), "embedding", "keyword", "empty", "binary"; "+previous"
     latency_ms: float = 0.0
     diagnostics: list[Diagnostic] = field(default_factory=list)
 

@@ -119,13 +119,16 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
 class MiniLMEncoder:
     """``encode(texts) -> (n, 384)`` L2-normalised float32 sentence embeddings.
 
-    ``layers`` runs only the first that many transformer layers (mean pooled
-    as usual): the router's fitted model records the depth it was trained
-    with, since fewer layers cost proportionally less per query.
+    ``layers`` runs only the first that many transformer layers, since fewer
+    layers cost proportionally less per query. ``pool_layers`` (1-based, each
+    <= ``layers``): the mean-pooled outputs of those layers, each normalised,
+    side by side (``dim`` = 384 per layer); the shallow layers' outputs come
+    free with the deeper ones and give a shallow encoder back some of what it
+    loses. The router's fitted model records both settings.
     """
 
     def __init__(self, model_dir: str | Path | None = None, *, max_tokens: int = DEFAULT_MAX_TOKENS,
-                 layers: int | None = None):
+                 layers: int | None = None, pool_layers: tuple[int, ...] | None = None):
         self.model_dir = find_model_dir(model_dir)
         try:
             self.config = json.loads((self.model_dir / "config.json").read_text(encoding="utf-8"))
@@ -138,10 +141,13 @@ class MiniLMEncoder:
         if layers is not None and not 1 <= int(layers) <= self.total_layers:
             raise EncoderUnavailable(f"encoder has {self.total_layers} layers; {layers} requested")
         self.layers = self.total_layers if layers is None else int(layers)
+        self.pool_layers = tuple(int(i) for i in pool_layers) if pool_layers else (self.layers,)
+        if not all(1 <= i <= self.layers for i in self.pool_layers):
+            raise EncoderUnavailable(f"pooled layers {self.pool_layers} must lie in 1..{self.layers}")
         self.heads = int(self.config["num_attention_heads"])
         self.hidden = int(self.config["hidden_size"])
         self.eps = float(self.config.get("layer_norm_eps", 1e-12))
-        self.dim = self.hidden
+        self.dim = self.hidden * len(self.pool_layers)
         self._layers: list[dict] | None = None
         self._embedding_ln: tuple[np.ndarray, np.ndarray] | None = None
         self._blas = None  # threadpoolctl controller, False when unavailable
@@ -222,16 +228,18 @@ class MiniLMEncoder:
             batch[row, : len(seq)] = seq
             mask[row, : len(seq)] = 1.0
         padded = any(len(seq) < length for seq in ids)
-        hidden = self._forward(batch, mask if padded else None)
-        if padded:
-            pooled = np.einsum("nlh,nl->nh", hidden, mask) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
-        else:
-            pooled = hidden.mean(axis=1)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        vectors = []
+        for hidden in self._forward(batch, mask if padded else None):
+            if padded:
+                pooled = np.einsum("nlh,nl->nh", hidden, mask) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
+            else:
+                pooled = hidden.mean(axis=1)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            vectors.append(pooled / np.maximum(norms, 1e-12))
+        return np.hstack(vectors).astype(np.float32)
 
-    def _forward(self, ids: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-        """Hidden states after ``self.layers`` layers; ``mask`` None: no padding."""
+    def _forward(self, ids: np.ndarray, mask: np.ndarray | None) -> list[np.ndarray]:
+        """Hidden states after each layer in ``self.pool_layers``; ``mask`` None: no padding."""
         w = self._w
         layers = self._layer_weights()
         n, length = ids.shape
@@ -244,7 +252,8 @@ class MiniLMEncoder:
         scale = np.float32(1.0 / np.sqrt(head_dim))
         additive = None if mask is None else ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
         hidden = self.hidden
-        for layer in layers:
+        outputs: dict[int, np.ndarray] = {}
+        for depth, layer in enumerate(layers, start=1):
             qkv = x @ layer["qkv"]
             qkv += layer["qkv_b"]
             # (n, L, 3, H, d) -> (3, n, H, L, d); the 1/sqrt(d) scale goes on q (L*d values, not L*L)
@@ -267,4 +276,6 @@ class MiniLMEncoder:
             out += layer["down_b"]
             out += x
             x = _layer_norm(out, *layer["ln2"], self.eps)
-        return x
+            if depth in self.pool_layers:
+                outputs[depth] = x  # later layers build new arrays: this one stays intact
+        return [outputs[d] for d in self.pool_layers]

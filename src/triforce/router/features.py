@@ -42,26 +42,29 @@ class Featurizer:
     ``embed`` maps a list of texts to embeddings (the encoder, or a cache in
     front of it; None for a featurizer that only makes cheap rows);
     ``keyword`` is the KeywordClassifier whose confidences join the features
-    when ``use_keywords``.
+    when ``use_keywords``, one column per intent of ``keyword_intents`` (the
+    fitted model's intents: routes added by config later must not shift them).
     """
 
-    def __init__(self, embed, keyword, *, embedding_dim: int, bow_buckets: int, bow_value: float, use_keywords: bool):
+    def __init__(self, embed, keyword, *, embedding_dim: int, bow_buckets: int, bow_value: float, use_keywords: bool,
+                 keyword_intents: list[str] | None = None):
         self.embed = embed
         self.embedding_dim = embedding_dim
         self.keyword = keyword
+        self.keyword_intents = list(keyword_intents if keyword_intents is not None else keyword.intents)
         self.bow_buckets = bow_buckets
         self.bow_value = bow_value
         self.use_keywords = use_keywords
 
     @property
     def cheap_width(self) -> int:
-        return 1 + self.bow_buckets + (len(self.keyword.intents) if self.use_keywords else 0)
+        return 1 + self.bow_buckets + (len(self.keyword_intents) if self.use_keywords else 0)
 
     def cheap_rows(self, texts: list[str], has_code: list[bool], keyword_results=None) -> np.ndarray:
         """``[has-code | hashed words | keyword confidences]`` per text.
         ``keyword_results``: KeywordResults already computed for ``texts``."""
         out = np.zeros((len(texts), self.cheap_width), dtype=np.float32)
-        intents = self.keyword.intents
+        intents = self.keyword_intents
         for row, (text, code) in enumerate(zip(texts, has_code)):
             out[row, 0] = float(code)
             buckets = hashed_buckets(text, self.bow_buckets)

@@ -38,7 +38,13 @@ class FitOptions:
     seed: int = 0
     combos: int = 600             # synthetic two-intent queries joined from single-intent ones
                                   # (600 beat 200 in 5-fold CV: exact 77.3% -> 78.3%)
-    encoder_layers: int | None = None   # transformer layers of the encoder (None: all)
+    # The first 3 of MiniLM's 6 layers, the mean-pooled outputs of layers 2 and 3
+    # side by side: half the encoder's cost. 5-fold CV (seed 0 / seed 1, same data,
+    # fast path on): 6 layers exact 83.3% / first 89.3%, general P/R 100%/96%;
+    # 3 layers (last pooled) 83.0% / 89.0%, 91.7%/88%; pooled (1, 2, 3) 82.7% / 88.3%
+    # and 82.0% / 88.0%; pooled (2, 3) 83.7% / 88.7%, 92%/92% and 83.7% / 89.0%, 95.8%/92%.
+    encoder_layers: int | None = 3
+    encoder_pool: tuple[int, ...] | None = (2, 3)
     fast_head: bool = True        # also fit the encoder-free fast head
     fast_l2: float = 1e-2
     fast_gate_floor: float = 0.5  # the fast path needs at least even odds of being exactly right
@@ -138,7 +144,7 @@ def fit_model(rows: list[dict], table: RouteTable, encoder, options: FitOptions,
         mean=mean, std=std, bow_buckets=options.bow_buckets, bow_value=options.bow_value,
         use_keywords=options.use_keywords,
         meta={"min_confidence": min_confidence, "training_rows": len(rows)},
-        encoder_layers=options.encoder_layers, fast=fast,
+        encoder_layers=options.encoder_layers, encoder_pool=options.encoder_pool, fast=fast,
     )
 
 
@@ -167,6 +173,8 @@ class CrossValidation:
     full_report: EvalReport | None = None     # the full model alone (no fast path)
     fast: FastPathReport | None = None
     paths: list[str] = field(default_factory=list)
+    models: list[IntentModel] = field(default_factory=list, repr=False)   # one per fold
+    folds: list[np.ndarray] = field(default_factory=list, repr=False)     # held-out row indices
 
 
 def _folds(n: int, k: int, seed: int) -> list[np.ndarray]:
@@ -283,16 +291,20 @@ def cross_validate(rows: list[dict], extra: list[dict], table: RouteTable, encod
             full_accuracy=float(np.mean([full_predictions[i] == gold[i] for i in taken])) if taken else 0.0,
         )
     return CrossValidation(evaluate(gold, predictions, intents), predictions, threshold, min_conf, probabilities,
-                           full_report=evaluate(gold, full_predictions, intents), fast=fast_report, paths=paths)
+                           full_report=evaluate(gold, full_predictions, intents), fast=fast_report, paths=paths,
+                           models=models, folds=folds)
 
 
-def at_depth(encoder, layers: int | None):
-    """``encoder`` running ``layers`` transformer layers: a MiniLMEncoder of
-    another depth is rebuilt on the same files (cheap: memory-mapped)."""
+def at_depth(encoder, layers: int | None, pool: tuple[int, ...] | None = None):
+    """``encoder`` with the layer settings of a fit: a MiniLMEncoder with
+    others is rebuilt on the same files (cheap: memory-mapped)."""
     from triforce.router.encoder import MiniLMEncoder
 
-    if isinstance(encoder, MiniLMEncoder) and layers is not None and encoder.layers != layers:
-        return MiniLMEncoder(encoder.model_dir, max_tokens=encoder.max_tokens, layers=layers)
+    if not isinstance(encoder, MiniLMEncoder):
+        return encoder
+    layers = layers or encoder.total_layers
+    if encoder.layers != layers or encoder.pool_layers != (tuple(pool) if pool else (layers,)):
+        return MiniLMEncoder(encoder.model_dir, max_tokens=encoder.max_tokens, layers=layers, pool_layers=pool)
     return encoder
 
 
@@ -303,7 +315,7 @@ def fit(rows: list[dict], table: RouteTable, encoder, options: FitOptions | None
     Returns (model, cv or None)."""
     options = options or FitOptions()
     if not isinstance(encoder, CachedEncoder):
-        encoder = CachedEncoder(at_depth(encoder, options.encoder_layers))
+        encoder = CachedEncoder(at_depth(encoder, options.encoder_layers, options.encoder_pool))
     extra = builtin_examples(table) if with_builtin else []
     cv = None
     threshold, min_conf = 0.45, 0.1

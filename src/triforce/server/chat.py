@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from triforce.server.engine import HEARTBEAT, Engine, Run, RunResult
 from triforce.orchestrator.render import StreamText
+from triforce.server.engine import HEARTBEAT, Engine, Run, RunResult
 from triforce.server.errors import APIError, ClientGone, scrub_paths
 
 SYSTEM_ROLES = {"system": "system", "developer": "system"}

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +19,8 @@ from dataclasses import dataclass
 from functools import partial
 
 from triforce.server.errors import APIError, ClientGone
+from triforce.server.route_lane import decision_from_dict
+from triforce.server.route_workers import embeds
 from triforce.server.settings import ServerSettings
 
 LOG = logging.getLogger("triforce.server")
@@ -171,8 +172,8 @@ class Engine:
         self.active: set[Run] = set()   # touched from the event loop only
         self.started = time.time()
         self.route_workers = self._fork_route_workers()   # before any thread starts
-        from triforce.server.route_workers import embeds
-
+        self.statistics_lost = 0        # /v1/route rows the store failed to write
+        self._lost_lock = threading.Lock()
         # Keyword routing is a fraction of a millisecond of pure Python: a thread would
         # add its hop and win no parallelism (the GIL), so short queries route inline.
         self.route_inline = (self.route_workers is None and router is not None
@@ -183,11 +184,11 @@ class Engine:
             start_writer()
 
     def _fork_route_workers(self):
-        from triforce.server.route_workers import RouteWorkers, process_count
-
-        count = process_count(self.settings.route_processes, self.router, os.cpu_count())
+        count = self.settings.route_processes
         if not count or self.router is None:
             return None
+        from triforce.server.route_workers import RouteWorkers
+
         # Load the encoder once here: the children share its pages instead of each
         # loading it, and no child starts with a half-built lazy model.
         self.router.route("warm up the router before forking")
@@ -327,15 +328,26 @@ class Engine:
     def record_route(self, result: dict, *, conversation_id: str | None = None) -> None:
         """Queue a ``/v1/route`` decision for the statistics store; never waits, never fails
         the request (the writer retries a busy database and commits on shutdown)."""
-        from triforce.server.route_lane import decision_from_dict
-
         try:
             future = self.store.record_route_async(
                 decision_from_dict(result), conversation_id=conversation_id, source="api")
         except Exception as exc:  # noqa: BLE001 - statistics never break routing
             LOG.error("routing statistics not recorded: %s", exc)
             return
-        future.add_done_callback(_report_lost_row)
+        future.add_done_callback(self._count_lost_row)
+
+    def _count_lost_row(self, future) -> None:
+        if future.cancelled() or future.exception() is None:
+            return
+        with self._lost_lock:
+            self.statistics_lost += 1
+        LOG.error("routing statistics row lost: %s", future.exception())
+
+    def statistics_health(self) -> dict:
+        """Rows queued for the store's writer thread, and rows it failed to write."""
+        writer_stats = getattr(self.store, "writer_stats", None)
+        pending = writer_stats()["pending"] if callable(writer_stats) else 0
+        return {"pending": pending, "lost": self.statistics_lost}
 
     def stats(self, *, window_s: float, bucket_s: float) -> dict:
         self._flush_store()
@@ -356,7 +368,3 @@ class Engine:
         if callable(flush):
             flush(timeout=STATS_FLUSH_TIMEOUT_S)
 
-
-def _report_lost_row(future) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        LOG.error("routing statistics row lost: %s", future.exception())

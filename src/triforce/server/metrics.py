@@ -102,8 +102,10 @@ class Metrics:
         with self._lock:
             self.disconnects += 1
 
-    def render(self, *, in_flight: int = 0) -> str:
-        """The exposition text; ``in_flight`` is sampled by the caller."""
+    def render(self, *, in_flight: int = 0, statistics: dict | None = None) -> str:
+        """The exposition text; ``in_flight`` and the statistics writer's figures
+        (``Engine.statistics_health()``) are sampled by the caller."""
+        statistics = statistics or {}
         out: list[str] = []
 
         def family(name: str, kind: str, help_text: str, samples):
@@ -154,6 +156,12 @@ class Metrics:
                    "Streams cancelled because the client went away.", [("", {}, self.disconnects)])
             family("triforce_in_flight_requests", "gauge", "Orchestrations running now.",
                    [("", {}, in_flight)])
+            family("triforce_statistics_rows_queued", "gauge",
+                   "Routing statistics rows waiting for the store's writer thread.",
+                   [("", {}, statistics.get("pending", 0))])
+            family("triforce_statistics_rows_lost_total", "counter",
+                   "Queued statistics rows the store could not write (see the server log).",
+                   [("", {}, statistics.get("lost", 0))])
             family("triforce_uptime_seconds", "gauge", "Seconds since the server started.",
                    [("", {}, round(time.time() - self.started, 3))])
         return "\n".join(out) + "\n"

@@ -52,7 +52,9 @@ async def health(request: Request):
                        **openai_errors(401)})
 async def metrics(request: Request):
     state = request.app.state
-    return PlainTextResponse(state.metrics.render(in_flight=state.limiter.active()),
+    text = state.metrics.render(in_flight=state.limiter.active(),
+                                statistics=state.engine.statistics_health())
+    return PlainTextResponse(text,
                              media_type="text/plain; version=0.0.4; charset=utf-8")
 
 

@@ -34,10 +34,10 @@ class ServerSettings:
     per_client_concurrency: int = 8
     max_connections: int = 256           # open connections uvicorn accepts before answering 503
     worker_threads: int = 32
-    # /v1/route: router threads, and router processes forked at startup so routing
-    # uses every core (None: one per core when the router embeds; 0: threads only).
+    # /v1/route: router threads (the encoder's matrix products release the GIL), and
+    # optionally router processes forked at startup (see server/route_workers.py).
     route_threads: int = 4
-    route_processes: int | None = None
+    route_processes: int = 0
     request_timeout_s: float = 600.0     # a whole orchestration, model calls and checks included
     body_timeout_s: float = 30.0         # to receive a request body
     model_timeout_s: float | None = None  # per model call, passed to the orchestrator
@@ -79,7 +79,7 @@ _TYPES = {"host": str, "port": int, "api_key": (str, type(None)), "cors_origins"
           "model": (str, type(None)), "tier": (str, type(None)), "max_body_bytes": int,
           "max_tokens": int, "max_messages": int, "per_client_concurrency": int,
           "max_connections": int, "worker_threads": int, "route_threads": int,
-          "route_processes": (int, type(None)), "request_timeout_s": (int, float),
+          "route_processes": int, "request_timeout_s": (int, float),
           "body_timeout_s": (int, float), "model_timeout_s": (int, float, type(None)),
           "dashboard_poll_ms": int}
 
@@ -115,7 +115,7 @@ def check_settings(settings: ServerSettings) -> list[Diagnostic]:
                  "route_threads", "max_messages", "max_connections", "dashboard_poll_ms"):
         if getattr(settings, name) < 1:
             problems.append(error("H004", f"{name} must be at least 1", span))
-    if settings.route_processes is not None and settings.route_processes < 0:
+    if settings.route_processes < 0:
         problems.append(error("H004", "route_processes must be 0 or more", span))
     for name in ("request_timeout_s", "body_timeout_s"):
         if getattr(settings, name) <= 0:

@@ -8,11 +8,13 @@ closing a connection per write cost 15-50 ms of fsync here); a forked child
 opens its own instead of reusing its parent's.
 
 Within a process, write transactions take turns on a lock rather than on
-SQLite's busy handler (which sleeps whole milliseconds between tries). Rows
-that need not be waited for (``record_route_async``, ``log_request_async``:
-the server's ``/v1/route`` statistics) go to one writer thread per process
-that commits whatever has queued in one transaction (``store.writer``);
-``close()`` or ``flush()`` waits for them.
+SQLite's busy handler, which sleeps whole milliseconds between tries (8
+threads writing at once saw stalls of 0.6-0.9 s). A busy process (the
+server) also runs one writer thread (``start_writer``, ``store.writer``)
+that commits whatever has queued in one transaction: rows nobody waits for
+(``record_route_async``, ``log_request_async``: the ``/v1/route``
+statistics), and a synchronous write that finds another thread writing
+(group commit). ``close()`` or ``flush()`` waits for the queue.
 """
 
 from __future__ import annotations
@@ -399,14 +401,23 @@ class Store:
             return self._writer_for_process().submit(kind, row)
 
     def _write(self, kind: str, row: tuple) -> int:
-        writer = self._process_writing().writer
-        if writer is not None and writer.alive and writer.pending():
-            # Rows queued before this one commit first (a conversation's turns in order).
-            return self._submit(kind, row).result()
+        """Commit one row now, in the caller's thread when no other thread of this
+        process is writing; else (with a writer thread running) it joins the next
+        batch, which costs less than queueing for the lock row by row."""
         if not self._migrated:
             self.migrate()
-        with self._turn(self._connection()) as conn:
-            return _INSERTS[kind](conn, row)
+        state = self._process_writing()
+        writer = state.writer if state.writer is not None and state.writer.alive else None
+        if writer is not None and writer.pending():
+            # Rows queued before this one commit first (a conversation's turns in order).
+            return self._submit(kind, row).result()
+        if state.commit_lock.acquire(blocking=writer is None):
+            try:
+                with _immediate(self._connection()) as conn:
+                    return _INSERTS[kind](conn, row)
+            finally:
+                state.commit_lock.release()
+        return self._submit(kind, row).result()
 
     def recent_requests(self, limit: int = 50) -> list[dict]:
         """Newest first; each is the logged record plus its ``id``."""

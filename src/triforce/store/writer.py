@@ -55,6 +55,8 @@ class GroupWriter:
         self._cond = threading.Condition()
         self._queue: deque[tuple[str, tuple, Future]] = deque()
         self._writing = 0            # rows taken by the thread, not yet committed
+        self._submitted = 0          # rows ever queued ...
+        self._finished = 0           # ... and resolved, in queue order (FIFO)
         self._closing = False
         self._close_deadline = float("inf")
         self._conn = None            # the writer thread's own connection
@@ -77,14 +79,17 @@ class GroupWriter:
             while len(self._queue) >= self.max_pending and not self._closing:
                 self._cond.wait()
             self._queue.append((kind, params, future))
+            self._submitted += 1
             self._cond.notify_all()
         return future
 
     def flush(self, timeout: float | None = None) -> bool:
-        """Wait until every row submitted so far is committed (or failed)."""
+        """Wait until every row submitted before this call is committed (or failed);
+        rows submitted meanwhile do not keep it waiting."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
-            while self._queue or self._writing:
+            target = self._submitted
+            while self._finished < target:
                 if not self._thread.is_alive():
                     return False
                 remaining = None if deadline is None else deadline - time.monotonic()
@@ -133,6 +138,7 @@ class GroupWriter:
                 finally:
                     with self._cond:
                         self._writing = 0
+                        self._finished += len(batch)
                         self._cond.notify_all()
         finally:
             self._fail_queued()
@@ -191,6 +197,7 @@ class GroupWriter:
         with self._cond:
             left = list(self._queue)
             self._queue.clear()
+            self._finished += len(left)
             self._closing = True
             self._cond.notify_all()
         if left:
