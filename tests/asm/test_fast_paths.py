@@ -12,13 +12,13 @@ import gc
 import pytest
 
 from triforce.asm import assemble
-from triforce.asm.expr import literal_value
+from triforce.asm.expr import constant_value, literal_value
 from triforce.asm.gcpause import paused_gc
 from triforce.asm.lines import split_args, split_blocks
 
 
 def _data(src: str) -> bytes:
-    result = assemble("org $008000\n" + src)
+    result = assemble("Ram = $7E0000\nZero = 0\norg $008000\n" + src)
     assert result.ok, [d.format() for d in result.diagnostics]
     return result.data
 
@@ -32,6 +32,24 @@ def test_literal_value(text, value):
     assert literal_value(text) == value
 
 
+@pytest.mark.parametrize("text, value", [
+    ("$7E0000+$1234", 0x7E1234), ("2*3+1", 7), ("(1+2)*3", 9), ("1<<4|1", 17), ("-1", -1),
+    ("~$FF", -256), ("$10%3", 1), ("1==1", 1),
+    ("1+2*3", None),        # `math pri` decides: 9 or 7
+    ("10/2", None), ("2**3", None), ("1.5", None),      # fractions: `math round` may matter
+    ("a+1", None), ("'a'", None), ('"ab"', None), ("1/0", None), ("+", None), ("--", None),
+])
+def test_constant_value(text, value):
+    assert constant_value(text) == value
+
+
+def test_math_settings_still_apply_to_what_is_not_constant():
+    for pri, value in (("off", 9), ("on", 7)):
+        assert _data(f"math pri {pri}\ndb 1+2*3\nlda.b #1+2*3\n") == bytes((value, 0xA9, value))
+    assert _data("math round off\ndb 5/2*2\n") == b"\x05"
+    assert _data("db 5/2*2\n") == b"\x04"
+
+
 @pytest.mark.parametrize("literal, general", [
     ("lda.w $12", "lda.w $12+0"),
     ("lda $1234,x", "lda ($1234),x"),
@@ -43,6 +61,8 @@ def test_literal_value(text, value):
     ("dw $12, %11, 7, $12345", "dw $12+0, %11+0, 7+0, $12345+0"),
     ("db $1FF, 255, \"ab\", $01", "db $1FF+0, 255+0, \"ab\", $01+0"),
     ("dl 1, 2 : dd $FFFFFFFF", "dl 1+0, 2+0 : dd $FFFFFFFF+0"),
+    ("sta.l $7E0000+$12", "sta.l Ram+$12"),
+    ("db -1, ~$01, 2*3+1", "db -1+Zero, ~$01+Zero, 2*3+1+Zero"),
 ])
 def test_literal_operands_give_the_evaluated_bytes(literal, general):
     assert _data(literal) == _data(general)

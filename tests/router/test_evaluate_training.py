@@ -56,7 +56,7 @@ def _fast_head(d, c):
     rng = np.random.default_rng(7)
     return FastHead(rng.normal(size=(d, c)).astype(np.float32), rng.normal(size=c).astype(np.float32),
                     np.zeros(d, np.float32), np.ones(d, np.float32), np.array([0.4, 0.6], np.float32),
-                    gate=0.8, min_confidence=0.1)
+                    gate=0.8, min_confidence=0.1, blend=0.25)
 
 
 def test_model_file_keeps_depth_and_fast_head(tmp_path):
@@ -68,6 +68,7 @@ def test_model_file_keeps_depth_and_fast_head(tmp_path):
     again = IntentModel.load(tmp_path / "m.npz")
     assert again.encoder_layers == 3 and again.encoder_pool == (2, 3)
     assert again.fast.gate == pytest.approx(0.8) and again.fast.min_confidence == pytest.approx(0.1)
+    assert again.fast.blend == pytest.approx(0.25)
     cheap = rng.normal(size=(5, 4)).astype(np.float32)
     assert np.allclose(again.fast.predict_proba(cheap), model.fast.predict_proba(cheap), atol=1e-6)
     assert np.allclose(again.fast.thresholds, [0.4, 0.6])

@@ -111,13 +111,24 @@ def test_concurrent_first_use_from_threads():
     assert results == [["optimization"]] * 8
 
 
-def _with_gate(model, gate):
+def _with_gate(model, gate, **changes):
     import copy
     from dataclasses import replace
 
     clone = copy.copy(model)
-    clone.fast = replace(model.fast, gate=gate)
+    clone.fast = replace(model.fast, gate=gate, **changes)
     return clone
+
+
+def test_full_decision_blends_in_the_fast_head(router):
+    query = "can this be done in fewer bytes"
+    fast = Router(router.table, model=_with_gate(router.model, 0.0), encoder=router.encoder()).route(query)
+    only_fast = Router(router.table, model=_with_gate(router.model, 2.0, blend=1.0), encoder=router.encoder())
+    only_full = Router(router.table, model=_with_gate(router.model, 2.0, blend=0.0), encoder=router.encoder())
+    blended = only_fast.route(query)
+    assert blended.path == "embedding" and fast.path == "fast"
+    assert blended.scores == pytest.approx(fast.scores)
+    assert only_full.route(query).scores != pytest.approx(fast.scores)
 
 
 def test_packaged_model_has_a_fast_head_and_a_depth(router):

@@ -120,14 +120,15 @@ def _line_info(text: str) -> tuple:
     whose 65816 actions are kept here so later runs of the line skip every lookup."""
     low = text.lower()
     if low.startswith("macro "):
-        return 1, (), (), None
+        return 1, (), (), None, None
     if low == "endmacro":
-        return 2, (), (), None
+        return 2, (), (), None, None
     blocks = split_blocks(text) if ":" in text else [text]
     words = tuple([first_word(b) for b in blocks])
     if all(blocks) and not any(w in _CONTROL or w == "rep" for w in words):
-        return 3, tuple(blocks), words, [None] * len(blocks)
-    return 0, tuple(blocks), words, None
+        # the last item holds the line's size for measuring passes, once known
+        return 3, tuple(blocks), words, [None] * len(blocks), [None]
+    return 0, tuple(blocks), words, None, None
 
 
 def _explain(exc: AsmError, text: str, frame: Frame) -> AsmError:
@@ -190,12 +191,15 @@ class Engine:
             idx += 1
             ctx.cur = sl
             raw = sl[2]         # .text (indexing is the cheaper way to read it)
-            active = not cond or cond[-1].active
-            if not active:
+            if cond and not cond[-1].active:
                 self._inactive_line(raw, cond, frame, start_block)
                 start_block = 0
                 continue
-            if frame.macro is None and "!" not in raw and "\\" not in raw:
+            info = infos[line_idx] if infos is not None else None
+            if info is not None:
+                # a line seen before that needed no substitution (only such are kept)
+                text = raw
+            elif frame.macro is None and "!" not in raw and "\\" not in raw:
                 text = raw
             else:
                 try:
@@ -212,26 +216,34 @@ class Engine:
                     ctx.report_error(exc)
                     start_block = 0
                     continue
-            if text is raw and infos is not None:
-                # nothing substituted: the line's info sits beside it, no lookup by text
-                info = infos[line_idx]
-                if info is None:
-                    info = line_cache.get(text)
-                    if info is None:
-                        info = line_cache[text] = _line_info(text)
-                    infos[line_idx] = info
-            else:
+            if info is None:
                 info = line_cache.get(text)
                 if info is None:
                     info = line_cache[text] = _line_info(text)
-            special, blocks, words, block_actions = info
+                if text is raw and infos is not None:
+                    # nothing substituted: the info is kept beside the line, so its next
+                    # run needs no substitution check and no lookup by text
+                    infos[line_idx] = info
+            special, blocks, words, block_actions, measure = info
             if special == 3 and start_block == 0 and ctx.state.rep_count is None:
                 # the common case: plain statements only. Their parsed actions are
                 # kept with the line (65816 ones: a block may switch `arch`, so it is
                 # checked per block), and each block reports its own error.
                 final = ctx.pass_no == ctx.final_pass
-                bi = 0
-                for block in blocks:
+                st = ctx.state
+                if not final and st.arch == "65816":
+                    size = measure[0]
+                    if size is None:
+                        size = measure[0] = self._measured_size(blocks, block_actions)
+                    if size >= 0 and st.org_set and st.struct is None and st.bankcross != "off" \
+                            and not ctx.asar2_freespace:
+                        # all the line does in a measuring pass is take space: exactly
+                        # what its emits (through `advance`) would do, in one step
+                        st.snespos += size
+                        st.realsnespos += size
+                        st.bytes_written += size
+                        continue
+                for bi, block in enumerate(blocks):
                     try:
                         if ctx.state.arch != "65816":
                             actions = actions_for(block)
@@ -246,7 +258,6 @@ class Engine:
                         raise
                     except AsmError as exc:
                         ctx.report_error(_explain(exc, block, frame))
-                    bi += 1
                 continue
             if special == 3:
                 special = 0
@@ -309,6 +320,27 @@ class Engine:
             ctx.report("A517", "rep with nothing after it to repeat")
         if cond:
             ctx.report("A503", f"unclosed {cond[-1].kind}")
+
+    def _measured_size(self, blocks: tuple, block_actions: list) -> int:
+        """Bytes a line of 65816 statements takes in a measuring pass when each one
+        only takes space there (an instruction whose bytes or width never vary);
+        -1 when any does more (a label, directive, macro call, branch...)."""
+        total = 0
+        try:
+            for bi, block in enumerate(blocks):
+                actions = block_actions[bi]
+                if actions is None:
+                    actions = block_actions[bi] = self.stmts.actions_for(block)
+                for action in actions:
+                    if action[0] == "raw":
+                        total += len(action[1])
+                    elif action[0] == "insn" and action[7] is not None:
+                        total += 1 + action[7]      # `instruction` only advances by this
+                    else:
+                        return -1
+        except AsmError:
+            return -1
+        return total
 
     def _exec(self, block: str, frame: Frame) -> None:
         ctx = self.ctx

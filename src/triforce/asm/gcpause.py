@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 
 
-class paused_gc:  # noqa: N801 - used like a function: ``with paused_gc():``
+class paused_gc:
     """Disable the cyclic collector for a block; re-enable it on the way out only
     if it was on (so nesting, threads, or a caller that keeps it off are respected).
 

@@ -492,7 +492,7 @@ class StatementRunner:
                     # asar (1.90 on) grows the ROM with the freespacebyte
                     rom.extend(bytes((ctx.freespace_byte,)) * (end - size))
                 rom[pc:end] = data
-            if end > ctx.rom_len:
+            if end > ctx.rom_len:  # noqa: PLR1730 - cheaper than max() on every emit
                 ctx.rom_len = end
             if merge:
                 last[2] += data

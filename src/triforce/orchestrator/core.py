@@ -48,6 +48,7 @@ class Orchestrator:
         self._experts: dict | None = None
         self._resolver = None
         self._toolkit = None
+        self._backend_names: dict[str, str] | None = None
         self._lock = threading.Lock()
 
     # -- lazily built collaborators -----------------------------------------------------
@@ -262,16 +263,27 @@ class Orchestrator:
         fix, not a reason to answer quietly with the toolkit."""
         if not request.backend or self._factory is not None:
             return None
-        try:
-            from triforce.backends.registry import available
-
-            names = available()
-        except Exception:
+        names = self._registered_backends()
+        if names is None:
             return None
         if request.backend in names:
             return None
         return error("O033", f"unknown backend {request.backend!r}; choose one of "
                              + ", ".join(sorted(names)))
+
+    def _registered_backends(self) -> dict[str, str] | None:
+        """Registered backend names, scanned once per orchestrator: the
+        entry-point scan costs milliseconds, too much to repeat per request."""
+        cached = self._backend_names
+        if cached is None:
+            try:
+                from triforce.backends.registry import available
+
+                cached = available()
+            except Exception:
+                return None
+            self._backend_names = cached
+        return cached
 
     def _preload_next(self, answer: Answer, request: AskRequest, emit) -> dict | None:
         """Seed question 3: warm the model of the expert that usually comes next.

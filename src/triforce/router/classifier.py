@@ -37,6 +37,7 @@ class FastHead:
     thresholds: np.ndarray         # (intents,)
     gate: float = 2.0              # > 1: never taken
     min_confidence: float = 0.0
+    blend: float = 0.0             # weight of these probabilities in the full model's decision
 
     def predict_proba(self, cheap: np.ndarray) -> np.ndarray:
         return _sigmoid(((cheap - self.mean) / self.std) @ self.weights + self.bias)
@@ -102,6 +103,7 @@ class IntentModel:
             "fast_mean": f.mean.astype(np.float32), "fast_std": f.std.astype(np.float32),
             "fast_thresholds": f.thresholds.astype(np.float32),
             "fast_gate": np.array(f.gate), "fast_min_confidence": np.array(f.min_confidence),
+            "fast_blend": np.array(f.blend),
         }
 
     @classmethod
@@ -117,6 +119,7 @@ class IntentModel:
                     mean=data["fast_mean"].astype(np.float32), std=data["fast_std"].astype(np.float32),
                     thresholds=data["fast_thresholds"].astype(np.float32), gate=float(data["fast_gate"]),
                     min_confidence=float(data["fast_min_confidence"]),
+                    blend=float(data["fast_blend"]) if "fast_blend" in data.files else 0.0,
                 )
             layers = int(data["encoder_layers"]) if "encoder_layers" in data.files else 0
             pool = tuple(int(i) for i in data["encoder_pool"]) if "encoder_pool" in data.files else ()

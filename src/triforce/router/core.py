@@ -227,13 +227,13 @@ class Router:
             return self._keyword_decision(text, kw, diags, "keyword", top_k), 0.0
         cheap = self.featurizer().cheap_rows([parts.prose], [parts.has_code], [kw])
         fast = self.model.fast
+        fast_probs = fast.predict_proba(cheap)[0] if fast is not None else None
         if (fast is not None and self.settings.mode == "auto" and self.settings.fast_path
                 and top_k is None and self.settings.policy == "threshold"):
-            probs_vec = fast.predict_proba(cheap)[0]
-            chosen, confidence = self._fast_choice(probs_vec)
+            chosen, confidence = self._fast_choice(fast_probs)
             gate = self.settings.fast_gate if self.settings.fast_gate is not None else fast.gate
             if confidence >= gate:
-                probs = self._probabilities(probs_vec, kw)
+                probs = self._probabilities(fast_probs, kw)
                 return self._model_decision(text, parts, kw, probs, chosen, "fast", diags, previous_expert), 0.0
         loading = 0.0
         if self._encoder is None:
@@ -244,7 +244,11 @@ class Router:
             diags.append(warning("R020", f"embedding router unavailable ({self._encoder_error}); keyword routing"))
             return self._keyword_decision(text, kw, diags, "keyword", top_k), loading
         row = self.featurizer().rows([parts.prose], [parts.has_code], cheap=cheap)
-        probs = self._probabilities(self.model.predict_proba(row)[0], kw)
+        full_probs = self.model.predict_proba(row)[0]
+        if fast is not None and fast.blend > 0:
+            # The fitted blend: the two heads err differently, their mix beats either.
+            full_probs = (1.0 - fast.blend) * full_probs + fast.blend * fast_probs
+        probs = self._probabilities(full_probs, kw)
         chosen = self._choose(probs, top_k)
         return self._model_decision(text, parts, kw, probs, chosen, "embedding", diags, previous_expert), loading
 

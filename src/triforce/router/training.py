@@ -15,7 +15,13 @@ from importlib import resources
 
 import numpy as np
 
-from triforce.router.classifier import FastHead, IntentModel, decision_confidence, fit_logistic, label_matrix
+from triforce.router.classifier import (
+    FastHead,
+    IntentModel,
+    decision_confidence,
+    fit_logistic,
+    label_matrix,
+)
 from triforce.router.evaluate import EvalReport, evaluate
 from triforce.router.features import Featurizer
 from triforce.router.keywords import KeywordClassifier
@@ -25,6 +31,7 @@ from triforce.router.text import assembly_mnemonics, split_query
 
 THRESHOLD_GRID = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 MIN_CONFIDENCE_GRID = (0.0, 0.1, 0.15, 0.2, 0.25)
+BLEND_GRID = (0.0, 0.15, 0.25, 0.35, 0.5)   # weight of the fast head in the full decision
 
 
 @dataclass
@@ -39,10 +46,11 @@ class FitOptions:
     combos: int = 600             # synthetic two-intent queries joined from single-intent ones
                                   # (600 beat 200 in 5-fold CV: exact 77.3% -> 78.3%)
     # The first 3 of MiniLM's 6 layers, the mean-pooled outputs of layers 2 and 3
-    # side by side: half the encoder's cost. 5-fold CV (seed 0 / seed 1, same data,
-    # fast path on): 6 layers exact 83.3% / first 89.3%, general P/R 100%/96%;
-    # 3 layers (last pooled) 83.0% / 89.0%, 91.7%/88%; pooled (1, 2, 3) 82.7% / 88.3%
-    # and 82.0% / 88.0%; pooled (2, 3) 83.7% / 88.7%, 92%/92% and 83.7% / 89.0%, 95.8%/92%.
+    # side by side: half the encoder's cost. 5-fold CV, fast path on, exact / first
+    # (seed 0; seed 1): 6 layers 83.3% / 89.3%; 3 layers, last pooled 83.0% / 89.0%;
+    # pooled (1, 2, 3) 82.7% / 88.3% (82.0 / 88.0); pooled (2, 3) 83.7% / 88.7%
+    # (83.7 / 89.0); 2 layers pooled (1, 2) 80.3% / 86.0%. With the fitted blend
+    # of the fast head into the full decision, (2, 3): 84.0 / 88.7 (84.7 / 89.7).
     encoder_layers: int | None = 3
     encoder_pool: tuple[int, ...] | None = (2, 3)
     fast_head: bool = True        # also fit the encoder-free fast head
@@ -155,6 +163,7 @@ class FastPathReport:
     gate: float
     threshold: float
     min_confidence: float
+    blend: float            # weight of the fast head's probabilities in the full decision
     share: float            # held-out queries the fast path answered
     accuracy: float         # exact match of those answers
     full_accuracy: float    # exact match of the full model on the same queries
@@ -218,6 +227,21 @@ def choose_gate(confidence: np.ndarray, fast_right: np.ndarray, full_right: np.n
     return gate
 
 
+def _tune_blend(full_probs, fast_probs, gold, intents) -> tuple[float, float, float]:
+    """(blend, threshold, min_confidence) with the best held-out set match for
+    the full decision on ``(1 - blend) * full + blend * fast`` probabilities."""
+    gold_sets = [set(g) for g in gold]
+    best = (-1, 0.0, 0.5, 0.0)
+    for blend in BLEND_GRID:
+        mixed = (1.0 - blend) * full_probs + blend * fast_probs
+        threshold, min_conf = tune_thresholds(mixed, gold, intents)
+        chosen = _chosen_sets(mixed, intents, threshold, min_conf)
+        hits = sum(set(c) == g for c, g in zip(chosen, gold_sets))
+        if hits > best[0]:
+            best = (hits, blend, threshold, min_conf)
+    return best[1], best[2], best[3]
+
+
 def _tune_fast(fast_probs, full_probs, gold, intents, threshold, min_conf, floor) -> tuple[float, float, float]:
     """Fast head (threshold, min_confidence, gate) from out-of-fold probabilities."""
     fast_threshold, fast_min = tune_thresholds(fast_probs, gold, intents)
@@ -260,9 +284,12 @@ def cross_validate(rows: list[dict], extra: list[dict], table: RouteTable, encod
         if progress:
             progress(f"fold {number}/{k} fitted")
     gold = [r["intents"] for r in rows]
+    blend = 0.0
     threshold, min_conf = tune_thresholds(probabilities, gold, intents)
     fast_tuning = None
     if options.fast_head:
+        blend, threshold, min_conf = _tune_blend(probabilities, fast_probabilities, gold, intents)
+        probabilities = (1.0 - blend) * probabilities + blend * fast_probabilities
         fast_tuning = _tune_fast(fast_probabilities, probabilities, gold, intents, threshold, min_conf,
                                  options.fast_gate_floor)
     predictions: list[list[str]] = [[] for _ in rows]
@@ -274,7 +301,7 @@ def cross_validate(rows: list[dict], extra: list[dict], table: RouteTable, encod
         if model.fast is not None:
             fast_threshold, fast_min, gate = fast_tuning
             model.fast.thresholds = np.full(len(intents), fast_threshold, dtype=np.float32)
-            model.fast.min_confidence, model.fast.gate = fast_min, gate
+            model.fast.min_confidence, model.fast.gate, model.fast.blend = fast_min, gate, blend
         shipped = Router(table, model=model, settings=RouterSettings(mode="auto"), encoder=encoder)
         full = Router(table, model=model, settings=RouterSettings(mode="embedding"), encoder=encoder)
         for i in fold:
@@ -285,7 +312,7 @@ def cross_validate(rows: list[dict], extra: list[dict], table: RouteTable, encod
     if fast_tuning is not None:
         taken = [i for i, p in enumerate(paths) if p.startswith("fast")]
         fast_report = FastPathReport(
-            gate=fast_tuning[2], threshold=fast_tuning[0], min_confidence=fast_tuning[1],
+            gate=fast_tuning[2], threshold=fast_tuning[0], min_confidence=fast_tuning[1], blend=blend,
             share=len(taken) / len(rows) if rows else 0.0,
             accuracy=float(np.mean([predictions[i] == gold[i] for i in taken])) if taken else 0.0,
             full_accuracy=float(np.mean([full_predictions[i] == gold[i] for i in taken])) if taken else 0.0,
@@ -329,6 +356,7 @@ def fit(rows: list[dict], table: RouteTable, encoder, options: FitOptions | None
         if cv is not None and cv.fast is not None:
             model.fast.thresholds = np.full(len(table.intents), cv.fast.threshold, dtype=np.float32)
             model.fast.min_confidence, model.fast.gate = cv.fast.min_confidence, cv.fast.gate
+            model.fast.blend = cv.fast.blend
         else:
             model.fast.gate = 2.0  # no held-out evidence that the fast head is good enough
     if cv is not None:

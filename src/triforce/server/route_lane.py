@@ -55,13 +55,14 @@ class RouteService:
         APIError H100/H101 as the FastAPI endpoint's validation errors do."""
         if not body:
             raise APIError("H101", "field required")
-        data = body
-        if content_type is not None and _is_json(content_type):
-            try:
-                data = json.loads(body)
-            except ValueError as exc:   # JSONDecodeError and undecodable bytes
-                message = getattr(exc, "msg", None) or str(exc)
-                raise APIError("H100", f"invalid JSON body: {message}") from None
+        if content_type is None or not _is_json(content_type):
+            raise APIError("H101", "send the query as JSON, with the header "
+                                   "'Content-Type: application/json'")
+        try:
+            data = json.loads(body)
+        except ValueError as exc:   # JSONDecodeError and undecodable bytes
+            message = getattr(exc, "msg", None) or str(exc)
+            raise APIError("H100", f"invalid JSON body: {message}") from None
         try:
             return RouteRequest.model_validate(data)
         except ValidationError as exc:

@@ -16,11 +16,14 @@ How concurrent route requests share the cores, and why threads are the default:
   exact. A decision in a router process costs the same CPU as in the server
   (measured), plus ~0.5 ms of the server's own CPU for the pipe.
 
-On the shared 2-core test machine (load average 4-5 from other work) no
-setting got more than about one core: threads reached 27-34 routed
-requests/s with the embedding router and 2 processes 15-29, so threads stay
-the default. Processes are for machines with idle cores to spare, where the
-GIL-bound glue would otherwise cap the threads.
+Measured on the shared 2-core test machine (load average 3-5 from other
+work; ``benchmarks/bench_server.py``): with the encoder on every query,
+threads reached 19-34 routed requests/s and 2 processes 15-29; with the
+router's fast head (99% of queries answered without the encoder, ~0.6 ms),
+threads 456-756 req/s at 1.2-1.5 ms of CPU a request, 2 processes 413-572
+at 1.7-2.3 ms (the pipe and pickling cost more than a fast decision). So
+threads are the default; processes are for machines with idle cores to
+spare, where the GIL-bound glue would otherwise cap the threads.
 
 A router thread borrows an idle process, sends the query and waits on the
 pipe (the wait releases the GIL). A process that dies or hangs is dropped
