@@ -126,3 +126,4 @@ def test_pooled_layers_sit_side_by_side(encoder):
     assert pooled.dim == both.shape[1] == 768
     assert np.abs(both[:, 384:] - MiniLMEncoder(layers=3).encode(texts)).max() < 1e-5
     assert np.abs(both[:, :384] - MiniLMEncoder(layers=1).encode(texts)).max() < 1e-5
+

@@ -104,3 +104,24 @@ def test_decision_confidence_and_gate_choice():
     assert choose_gate(conf, fast, full, floor=0.5) == pytest.approx(0.7)
     assert choose_gate(conf, fast, full, floor=0.75) == pytest.approx(0.8)
     assert choose_gate(conf, np.zeros(7), np.ones(7), floor=0.5) == 2.0  # never as good: never taken
+
+
+def test_domain_evidence_and_cheap_column_layout():
+    from triforce.router.features import DOMAIN_COLUMNS, Featurizer, domain_evidence
+    from triforce.router.keywords import KeywordClassifier
+    from triforce.router.text import assembly_mnemonics
+
+    mnemonics = assembly_mnemonics()
+    assert domain_evidence("what does git rebase -i do and why", mnemonics) == (0.0, 0.0)
+    jsr, hexes = domain_evidence("why can't I JSR into another bank? STA $2100 AND #$0F", mnemonics)
+    assert jsr == pytest.approx(np.log1p(3)) and hexes == pytest.approx(np.log1p(2))
+    table = builtin_routes()
+    plain = Featurizer(None, KeywordClassifier(table), embedding_dim=0, bow_buckets=64, bow_value=5.0,
+                       use_keywords=True)
+    with_domain = Featurizer(None, KeywordClassifier(table), embedding_dim=0, bow_buckets=64, bow_value=5.0,
+                             use_keywords=True, domain_features=True)
+    texts = ["optimize this LDA $00 loop", "hello"]
+    a, b = plain.cheap_rows(texts, [True, False]), with_domain.cheap_rows(texts, [True, False])
+    assert b.shape[1] == a.shape[1] + DOMAIN_COLUMNS and np.array_equal(b[:, : a.shape[1]], a)
+    assert b[0, -2:] == pytest.approx([np.log1p(1), np.log1p(1)]) and not b[1, -2:].any()
+    assert a[0, 0] == 1.0 and (a[0, 1:65] == 5.0).sum() >= 4  # has-code, then hashed words

@@ -174,6 +174,7 @@ class Engine:
         actions_for = self.stmts.actions_for
         run_actions = self.stmts.run_actions
         check_bank_cross = self.stmts.check_bank_cross
+        advance = self.stmts.advance
         infos = None
         if frame.macro is None:
             # a file's lines (macro bodies are rebuilt every pass, so they are not kept)
@@ -237,11 +238,9 @@ class Engine:
                         size = measure[0] = self._measured_size(blocks, block_actions)
                     if size >= 0 and st.org_set and st.struct is None and st.bankcross != "off" \
                             and not ctx.asar2_freespace:
-                        # all the line does in a measuring pass is take space: exactly
-                        # what its emits (through `advance`) would do, in one step
-                        st.snespos += size
-                        st.realsnespos += size
-                        st.bytes_written += size
+                        # all the line does in a measuring pass is take space: one
+                        # `advance` for the line does what one per statement would
+                        advance(size)
                         continue
                 for bi, block in enumerate(blocks):
                     try:

@@ -423,7 +423,10 @@ class StatementRunner:
 
     # ----- output --------------------------------------------------------------------
     def advance(self, n: int) -> None:
-        """Earlier passes only measure: move the position as ``emit`` of n bytes would."""
+        """Earlier passes only measure: move the position as ``emit`` of n bytes would.
+
+        (The engine advances a line of fixed-size statements in one call, so the
+        effect of n bytes must not depend on how they are split between calls.)"""
         ctx = self.ctx
         st = ctx.state
         if not st.org_set:

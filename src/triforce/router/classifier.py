@@ -65,6 +65,7 @@ class IntentModel:
     meta: dict = field(default_factory=dict)
     encoder_layers: int | None = None   # transformer layers the encoder runs (None: all)
     encoder_pool: tuple[int, ...] | None = None  # layers whose pooled outputs make the embedding (None: the last)
+    domain_features: bool = False       # the cheap columns end with features.domain_evidence
     fast: FastHead | None = None
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
@@ -90,6 +91,7 @@ class IntentModel:
             meta_values=np.array([str(v) for v in self.meta.values()], dtype=str),
             encoder_layers=np.array(self.encoder_layers or 0),
             encoder_pool=np.array(self.encoder_pool or (), dtype=np.int64),
+            domain_features=np.array(self.domain_features),
             **self._fast_arrays(),
         )
         tmp.replace(path)  # atomic: a reader never sees half a model
@@ -136,6 +138,7 @@ class IntentModel:
                 meta=dict(zip((str(k) for k in data["meta_keys"]), (str(v) for v in data["meta_values"]))),
                 encoder_layers=layers or None,
                 encoder_pool=pool or None,
+                domain_features=bool(data["domain_features"]) if "domain_features" in data.files else False,
                 fast=fast,
             )
 

@@ -179,12 +179,13 @@ class Router:
             from triforce.router.features import Featurizer
 
             model = self.model
-            cheap_width = 1 + model.bow_buckets + (len(model.intents) if model.use_keywords else 0)
-            self._featurizer = Featurizer(
-                self._embed, self.keyword, embedding_dim=int(model.weights.shape[0]) - cheap_width,
-                bow_buckets=model.bow_buckets, bow_value=model.bow_value,
-                use_keywords=model.use_keywords, keyword_intents=model.intents,
+            featurizer = Featurizer(
+                self._embed, self.keyword, embedding_dim=0, bow_buckets=model.bow_buckets,
+                bow_value=model.bow_value, use_keywords=model.use_keywords, keyword_intents=model.intents,
+                domain_features=model.domain_features,
             )
+            featurizer.embedding_dim = int(model.weights.shape[0]) - featurizer.cheap_width
+            self._featurizer = featurizer
         return self._featurizer
 
     # -- routing -------------------------------------------------------------------
