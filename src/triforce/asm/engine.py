@@ -118,14 +118,19 @@ def _line_info(text: str) -> tuple:
     """(special, blocks, first words, parsed actions per block): 1 = macro header,
     2 = endmacro, 3 = plain statements only (no control word, ``rep`` or empty block),
     whose 65816 actions are kept here so later runs of the line skip every lookup."""
-    low = text.lower()
-    if low.startswith("macro "):
+    if text[:6].lower() == "macro ":
         return 1, (), (), None, None
-    if low == "endmacro":
+    if len(text) == 8 and text.lower() == "endmacro":
         return 2, (), (), None, None
-    blocks = split_blocks(text) if ":" in text else [text]
-    words = tuple([first_word(b) for b in blocks])
-    if all(blocks) and not any(w in _CONTROL or w == "rep" for w in words):
+    if ":" not in text:
+        blocks = (text,)
+        words = (first_word(text),)
+        plain = text and words[0] not in _CONTROL and words[0] != "rep"
+    else:
+        blocks = split_blocks(text)
+        words = tuple([first_word(b) for b in blocks])
+        plain = all(blocks) and not any(w in _CONTROL or w == "rep" for w in words)
+    if plain:
         # the last item holds the line's size for measuring passes, once known
         return 3, tuple(blocks), words, [None] * len(blocks), [None]
     return 0, tuple(blocks), words, None, None

@@ -197,13 +197,25 @@ def _fit(args, path) -> int:
     out = args.out or str(user_model_path())
     model.save(out)
     if args.json:
-        print(json.dumps({"model": out, "threshold": model.meta.get("threshold"),
-                          "cross_validation": cv.report.to_dict() if cv else None}))
+        print(json.dumps({
+            "model": out, "threshold": model.meta.get("threshold"),
+            "cross_validation": cv.report.to_dict() if cv else None,
+            "cross_validation_full_model": cv.full_report.to_dict() if cv and cv.full_report else None,
+            "fast_path": cv.fast.to_dict() if cv and cv.fast else None,
+        }))
     else:
         if cv is not None:
             print(f"{options.folds}-fold cross-validation on {path} "
                   f"(threshold {cv.threshold}, min confidence {cv.min_confidence}):")
             print(cv.report.format())
+            if cv.fast is not None:
+                fast = cv.fast
+                print(f"\nfast path: answered {fast.share:.1%} of held-out queries without the encoder "
+                      f"(gate {fast.gate:.2f}, blend {fast.blend:.2f}); exact {fast.accuracy:.1%} on them "
+                      f"vs {fast.full_accuracy:.1%} for the full model")
+            if cv.full_report is not None:
+                print(f"full model alone (no fast path): exact {cv.full_report.exact:.1%}, "
+                      f"first intent {cv.full_report.top1:.1%}")
         print(f"\nmodel saved to {out}")
     return 0
 
