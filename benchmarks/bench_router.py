@@ -68,21 +68,9 @@ def held_out_timing(router, rows) -> dict:
     packaged model's thresholds and gate, and route the other fifth: the fast
     path's share and the latency mix on queries the model has not seen."""
     from triforce.router import Router
-    from triforce.router.training import (
-        CachedEncoder,
-        FitOptions,
-        _folds,
-        builtin_examples,
-        fit_model,
-    )
+    from triforce.router.training import fit_held_out
 
-    options = FitOptions()
-    held = {int(i) for i in _folds(len(rows), 5, 0)[0]}
-    train = [r for i, r in enumerate(rows) if i not in held] + builtin_examples(router.table)
-    model = fit_model(train, router.table, CachedEncoder(router.encoder()), options)
-    model.thresholds, model.meta = router.model.thresholds, dict(router.model.meta)
-    model.fast.thresholds, model.fast.gate = router.model.fast.thresholds, router.model.fast.gate
-    model.fast.min_confidence = router.model.fast.min_confidence
+    model, held = fit_held_out(rows, router.table, router.encoder(), router.model)
     fold_router = Router(router.table, model=model, encoder=router.encoder())
     queries = [rows[i]["query"] for i in sorted(held)]
     overall, samples, decisions = timed(fold_router.route, queries)

@@ -144,12 +144,13 @@ def orchestrator_cpu_per_request(home: str, requests: int) -> float:
     return (time.process_time() - start) / requests
 
 
-def router_seconds_per_query(queries: list[str], mode: str) -> float:
+def router_seconds_per_query(queries: list[str], mode: str, model_path: str | None = None) -> float:
     """What ``Router.route`` alone costs per query in one thread (no HTTP), for scale."""
     from triforce.config import Config
     from triforce.router import Router
 
-    router = Router.load(Config(data={"router": {"mode": mode}}))
+    settings = {"mode": mode, **({"model": model_path} if model_path else {})}
+    router = Router.load(Config(data={"router": settings}))
     for query in queries[:5]:
         router.route(query)
     start = time.perf_counter()
@@ -262,9 +263,9 @@ async def raw_exchange(reader, writer, request: bytes) -> tuple[int, bytes]:
 
 
 async def measure_route(url: str, seconds: float, clients: int, pid: int,
-                        client_kind: str = "raw") -> dict:
+                        client_kind: str = "raw", queries: list[str] = QUERIES) -> dict:
     host, port = url.removeprefix("http://").rsplit(":", 1)
-    requests = [route_request_bytes(q) for q in QUERIES]
+    requests = [route_request_bytes(q) for q in queries]
     done = errors = 0
     paths: dict[str, int] = {}
     stop_at = 0.0   # set after the warm-up
@@ -291,13 +292,13 @@ async def measure_route(url: str, seconds: float, clients: int, pid: int,
     async def httpx_worker(index: int, client: httpx.AsyncClient):
         n = index
         while time.perf_counter() < stop_at:
-            response = await client.post("/v1/route", json={"query": QUERIES[n % len(QUERIES)]})
+            response = await client.post("/v1/route", json={"query": queries[n % len(queries)]})
             n += 1
             count(response.status_code, response.content)
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
-        for query in QUERIES[:5]:   # warm-up
+        for query in queries[:5]:   # warm-up
             warm = await client.post("/v1/route", json={"query": query})
             if warm.status_code != 200:
                 return {"unavailable": warm.text}
@@ -317,7 +318,7 @@ async def measure_route(url: str, seconds: float, clients: int, pid: int,
             "server_cpu_ms": cpu * 1000.0 / max(done, 1),
             "client_cpu_ms": client_cpu * 1000.0 / max(done, 1),
             "load_before": load_before, "load_after": os.getloadavg()[0], "paths": paths,
-            "warm_up_requests": len(QUERIES[:5])}
+            "warm_up_requests": len(queries[:5])}
 
 
 def stored_routes(home: str) -> int:
@@ -339,17 +340,21 @@ def stop_server(process: subprocess.Popen) -> None:
 
 
 def route_figures(mode: str, processes: str, seconds: float, clients: int,
-                  client_kind: str) -> dict:
+                  client_kind: str, held_out: tuple[str, list[str]] | None = None) -> dict:
     """/v1/route throughput with ``[router] mode = MODE`` (and ``[server] route_processes``
-    unless ``processes`` is ``default``) and the router's own cost."""
+    unless ``processes`` is ``default``) and the router's own cost. ``held_out`` is
+    (model file, queries it was not fitted on): the realistic fast-path share."""
+    model_path, queries = held_out if held_out else (None, QUERIES)
     with tempfile.TemporaryDirectory() as home:
         toml = f'[router]\nmode = "{mode}"\n'
+        if model_path:
+            toml += f"model = {json.dumps(model_path)}\n"
         if processes != "default":
             toml += f"[server]\nroute_processes = {int(processes)}\n"
         Path(home, "triforce.toml").write_text(toml, encoding="utf-8")
         process, url = start_server(home)
         try:
-            route = asyncio.run(measure_route(url, seconds, clients, process.pid, client_kind))
+            route = asyncio.run(measure_route(url, seconds, clients, process.pid, client_kind, queries))
         finally:
             stop_server(process)
         if "unavailable" not in route:
@@ -357,7 +362,7 @@ def route_figures(mode: str, processes: str, seconds: float, clients: int,
             route["stored"] = stored_routes(home)
             route["expected_rows"] = route["requests"] + route["warm_up_requests"]
     if "unavailable" not in route:
-        route["router_ms"] = router_seconds_per_query(QUERIES[:60], mode) * 1000.0
+        route["router_ms"] = router_seconds_per_query(queries[:60], mode, model_path) * 1000.0
     return route
 
 
@@ -420,6 +425,24 @@ def store_figures(rows: int, threads: int = 8) -> None:
     print(f"statistics store, {threads} threads: " + "; ".join(lines), flush=True)
 
 
+def held_out_setup(folder: str) -> tuple[str, list[str]]:
+    """A model fitted without one fifth of dev.jsonl, saved in ``folder``, and that fifth."""
+    from triforce.config import Config
+    from triforce.router import Router
+    from triforce.router.training import fit_held_out
+
+    path = SHARED / "routing" / "dev.jsonl"
+    with path.open(encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    router = Router.load(Config(data={"router": {"mode": "auto"}}))
+    model, held = fit_held_out(rows, router.table, router.encoder(), router.model)
+    model_path = str(Path(folder) / "held_out_model.npz")
+    model.save(model_path)
+    print(f"held-out: model fitted without {len(held)} dev queries; /v1/route sends only those",
+          flush=True)
+    return model_path, [rows[i]["query"] for i in held]
+
+
 def overhead_figures(requests: int) -> bool:
     """Non-streaming chat overhead (sockets, CPU and in-process); True when within target."""
     with tempfile.TemporaryDirectory() as home:
@@ -459,6 +482,9 @@ def main(argv=None) -> int:
                         help="load generator for /v1/route (raw: minimal HTTP/1.1 client)")
     parser.add_argument("--skip-overhead", action="store_true",
                         help="measure /v1/route only")
+    parser.add_argument("--held-out", action="store_true",
+                        help="route queries the model has not seen: fit a model without one fifth "
+                             "of dev.jsonl and send only that fifth (the fast path takes fewer)")
     args = parser.parse_args(argv)
 
     print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}", flush=True)
@@ -466,11 +492,14 @@ def main(argv=None) -> int:
     if not args.skip_overhead:
         ok = overhead_figures(args.requests)
         store_figures(args.requests * 10)
+    scratch = tempfile.TemporaryDirectory()
+    held_out = held_out_setup(scratch.name) if args.held_out else None
     for mode in [m for m in args.router_modes.split(",") if m]:
         choices = ["default"] if mode == "keyword" else \
             [p for p in args.route_processes.split(",") if p]
         for processes in choices:
-            route = route_figures(mode, processes, args.seconds, args.clients, args.client)
+            route = route_figures(mode, processes, args.seconds, args.clients, args.client,
+                                  held_out if mode != "keyword" else None)
             if "unavailable" in route:
                 print(f"/v1/route [{mode}]: not measured: {route['unavailable']}")
                 ok = False

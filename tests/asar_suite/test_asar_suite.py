@@ -52,3 +52,23 @@ def test_pass_rate(results):
     assert summary["rate"] >= wanted, (
         f"{summary['passed']}/{summary['total']} asar tests pass "
         f"({summary['rate']:.1%}, want {wanted:.0%}); failures:\n{failures}")
+
+
+#: Suite tests whose stored expectations contradict asar 1.91, the version the
+#: held-back hacks are built with (evidence in docs/asar-audit.md). Triforce
+#: keeps 1.91's output for them; any other failure is a regression.
+KNOWN_191_CONFLICTS = {
+    "bankcross.asm": "1.9x warns mapper_already_set (W108) when the mapper changes",
+    "checksum.asm": "1.9x warns mapper_already_set (W108) when the mapper changes",
+    "mappers.asm": "1.9x warns mapper_already_set (W108) when the mapper changes",
+    "math_pass.asm": "1.9x truncates fractions unless an `asar 1.9x` header turns math round off",
+    "hirom_mirrors.asm": "the $6000 hirom mirror bound exists only in asar 2.0",
+    "labels_static_fail.asm": "its 11th error (a bank crossing after a rejected fill) came from an "
+                              "intermediate build; 1.91 never runs the rejected fill (10 errors)",
+}
+
+
+def test_only_known_191_conflicts_fail(results):
+    unexpected = [f"{r.name}: {'; '.join(r.reasons)[:300]}" for r in results
+                  if r.status == "fail" and r.name not in KNOWN_191_CONFLICTS]
+    assert not unexpected, "asar tests failing for reasons other than 1.91 behaviour:\n" + "\n".join(unexpected)

@@ -372,3 +372,20 @@ def fit(rows: list[dict], table: RouteTable, encoder, options: FitOptions | None
     if GENERAL not in {i for r in rows + extra for i in r["intents"]} and progress:
         progress("warning: no 'general' examples; the general class is untrained")
     return model, cv
+
+
+def fit_held_out(rows: list[dict], table: RouteTable, encoder, fitted: IntentModel,
+                 *, fold: int = 0, folds: int = 5, seed: int = 0) -> tuple[IntentModel, list[int]]:
+    """A model fitted without one fold of ``rows`` (plus the built-in examples),
+    carrying ``fitted``'s thresholds, gate and meta; returns it with the held-out
+    row indices. Benchmarks route those rows to see the fast path's share and the
+    latency mix on queries the model has not seen."""
+    held = sorted(int(i) for i in _folds(len(rows), folds, seed)[fold])
+    held_set = set(held)
+    train = [r for i, r in enumerate(rows) if i not in held_set] + builtin_examples(table)
+    model = fit_model(train, table, CachedEncoder(encoder), FitOptions(seed=seed))
+    model.thresholds, model.meta = fitted.thresholds, dict(fitted.meta)
+    if model.fast is not None and fitted.fast is not None:
+        model.fast.thresholds, model.fast.gate = fitted.fast.thresholds, fitted.fast.gate
+        model.fast.min_confidence = fitted.fast.min_confidence
+    return model, held
