@@ -474,9 +474,10 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--router-modes", default="keyword,auto",
                         help="comma-separated [router] modes to measure /v1/route with")
-    parser.add_argument("--route-processes", default="default,2",
+    parser.add_argument("--route-processes", default="default,0",
                         help="comma-separated [server] route_processes values for the embedding "
-                             "modes ('default': the server's own, router threads only); keyword "
+                             "modes ('default': what `triforce serve` picks, 2 router processes on "
+                             "a multi-core POSIX machine; 0: router threads only); keyword "
                              "mode uses the default")
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
                         help="load generator for /v1/route (raw: minimal HTTP/1.1 client)")
@@ -505,8 +506,10 @@ def main(argv=None) -> int:
                 ok = False
                 continue
             print(route_line(mode, processes, args.clients, route), flush=True)
-            ok = (ok and route["per_second"] >= 200 and not route["errors"]
-                  and route["stored"] == route["expected_rows"])
+            # The target holds for what `triforce serve` does by default; other
+            # route_processes values are printed for comparison.
+            ok = (ok and (processes != "default" or route["per_second"] >= 200)
+                  and not route["errors"] and route["stored"] == route["expected_rows"])
     print("targets met" if ok else "targets NOT met")
     return 0 if ok else 1
 
