@@ -30,6 +30,12 @@ class FatalError(AsmError):
     """An error that stops the assembly (limits, runaway recursion)."""
 
 
+def require_args(args: str, word: str) -> None:
+    """A directive that needs an argument got none: error A220."""
+    if not args.strip():
+        raise AsmError("A220", f"{word} needs an argument")
+
+
 class EarlyError(AsmError):
     """An error found before the final pass that the final pass would not see again
     (a label used before its definition where the layout depends on it)."""

@@ -2,7 +2,9 @@
 
 Each handler is ``handler(runner, args, word, frame)``; ``runner`` is the
 :class:`~triforce.asm.statements.StatementRunner` of the current assembly.
-Freespace, autoclean and prot live in :mod:`triforce.asm.freespace`.
+Freespace, autoclean and prot live in :mod:`triforce.asm.freespace`, file
+inclusion in :mod:`triforce.asm.directives_files`, print/assert/error/warn in
+:mod:`triforce.asm.directives_messages`; this module holds the table of them all.
 """
 
 from __future__ import annotations
@@ -10,8 +12,15 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from triforce.asm import expr as X
-from triforce.asm.context import AsmError, FatalError
-from triforce.asm.freespace import FREESPACE_DIRECTIVES, incbin_to_label
+from triforce.asm.context import AsmError, require_args
+from triforce.asm.directives_files import d_incbin, d_includeonce, d_incsrc
+from triforce.asm.directives_messages import (
+    d_assert,
+    d_error,
+    d_print,
+    d_warn,
+)
+from triforce.asm.freespace import FREESPACE_DIRECTIVES
 from triforce.asm.lines import split_args, unquote
 from triforce.asm.spcblock import SPCBLOCK_DIRECTIVES
 from triforce.rom.mappers import ALIASES, MAPPERS
@@ -21,14 +30,10 @@ def _final(runner) -> bool:
     return runner.ctx.pass_no == runner.ctx.final_pass
 
 
-def _need_args(args: str, word: str) -> None:
-    if not args.strip():
-        raise AsmError("A220", f"{word} needs an argument")
-
 
 # ----- positions -----------------------------------------------------------------------
 def d_org(runner, args, word, frame):
-    _need_args(args, word)
+    require_args(args, word)
     addr = runner.ctx.eval_static(args)
     if not 0 <= addr <= 0xFFFFFF:
         raise AsmError("A221", f"org address ${addr:X} is not a 24-bit address")
@@ -36,7 +41,7 @@ def d_org(runner, args, word, frame):
 
 
 def d_base(runner, args, word, frame):
-    _need_args(args, word)
+    require_args(args, word)
     st = runner.ctx.state
     runner.require_org()
     if args.strip().lower() == "off":
@@ -50,7 +55,7 @@ def d_base(runner, args, word, frame):
 
 
 def d_skip(runner, args, word, frame):
-    _need_args(args, word)
+    require_args(args, word)
     ctx = runner.ctx
     st = ctx.state
     runner.require_org()
@@ -69,7 +74,7 @@ def d_skip(runner, args, word, frame):
 
 
 def d_warnpc(runner, args, word, frame):
-    _need_args(args, word)
+    require_args(args, word)
     ctx = runner.ctx
     limit = ctx.eval_int(args)
     runner.require_org()
@@ -84,7 +89,7 @@ def d_warnpc(runner, args, word, frame):
 
 
 def d_align(runner, args, word, frame):
-    _need_args(args, word)
+    require_args(args, word)
     ctx = runner.ctx
     st = ctx.state
     runner.require_org()
@@ -105,7 +110,7 @@ def _pattern(pattern: bytes, count: int) -> bytes:
 
 
 def d_fill(runner, args, word, frame):
-    _need_args(args, word)
+    require_args(args, word)
     ctx = runner.ctx
     st = ctx.state
     if args.strip().lower().startswith("align "):
@@ -125,19 +130,19 @@ def _set_pattern(runner, args, width, attr_byte, attr_pattern):
 
 
 def d_fillbyte(runner, args, word, frame):
-    _need_args(args, word)
+    require_args(args, word)
     width = {"fillbyte": 1, "fillword": 2, "filllong": 3, "filldword": 4}[word]
     _set_pattern(runner, args, width, "fillbyte", "fill_pattern")
 
 
 def d_padbyte(runner, args, word, frame):
-    _need_args(args, word)
+    require_args(args, word)
     width = {"padbyte": 1, "padword": 2, "padlong": 3, "paddword": 4}[word]
     _set_pattern(runner, args, width, "padbyte", "pad_pattern")
 
 
 def d_pad(runner, args, word, frame):
-    _need_args(args, word)
+    require_args(args, word)
     ctx = runner.ctx
     st = ctx.state
     runner.require_org()
@@ -198,7 +203,7 @@ _DATA_WIDTH = {"db": 1, "dw": 2, "dl": 3, "dd": 4}
 
 
 def d_data(runner, args, word, frame):
-    _need_args(args, word)
+    require_args(args, word)
     ctx = runner.ctx
     width = _DATA_WIDTH[word]
     items = ctx.stmt_cache.get(("data", args))
@@ -282,207 +287,6 @@ def d_pulltable(runner, args, word, frame):
     if not st.table_stack:
         raise AsmError("A230", "pulltable without pushtable")
     st.table = st.table_stack.pop()
-
-
-# ----- files -------------------------------------------------------------------------------
-def d_incsrc(runner, args, word, frame):
-    _need_args(args, word)
-    ctx = runner.ctx
-    name = unquote(args) or args.strip()
-    lines, path_key = ctx.load_source(name)
-    st = ctx.state
-    if path_key in st.included_once:
-        return
-    st.include_depth = getattr(st, "include_depth", 0) + 1
-    if st.include_depth > 64:
-        st.include_depth -= 1
-        raise FatalError("A604", "incsrc nested more than 64 deep")
-    saved_span = ctx.cur
-    saved_file = ctx.current_file
-    ctx.current_file = path_key
-    from triforce.asm.engine import Frame
-    try:
-        # asar 2.0: a file included from a macro sees that macro's arguments
-        runner.engine.run_lines(lines, Frame(frame.args, frame.varargs, frame.macro)
-                                if frame is not None and frame.macro is not None else Frame())
-    finally:
-        st.include_depth -= 1
-        ctx.cur = saved_span
-        ctx.current_file = saved_file
-
-
-def d_includeonce(runner, args, word, frame):
-    runner.ctx.state.included_once.add(runner.ctx.current_file)
-
-
-def _incbin_range_side(ctx, text: str, pos: int) -> tuple[int, int]:
-    """One side of asar's ``start-end``: ``(expr)`` is math, a bare number is hex (xkas)."""
-    if text.startswith("(", pos):
-        depth = 0
-        for i in range(pos, len(text)):
-            depth += {"(": 1, ")": -1}.get(text[i], 0)
-            if depth == 0:
-                return ctx.eval_static(text[pos:i + 1], nonstatic_code="A309"), i + 1
-        raise AsmError("A605", f"unbalanced parentheses in incbin range {text!r}")
-    end = pos
-    while end < len(text) and text[end] in "0123456789abcdefABCDEF":
-        end += 1
-    if end == pos:
-        raise AsmError("A605", f"malformed incbin range {text!r}: expected start-end")
-    return int(text[pos:end], 16), end
-
-
-def _incbin_dash_range(ctx, text: str) -> tuple[int, int]:
-    start, pos = _incbin_range_side(ctx, text, 0)
-    if not text.startswith("-", pos):
-        raise AsmError("A605", f"malformed incbin range {text!r}: expected start-end")
-    end, pos = _incbin_range_side(ctx, text, pos + 1)
-    if pos != len(text):
-        raise AsmError("A605", f"malformed incbin range {text!r}: junk after the end")
-    return start, end
-
-
-def _plain_name(text: str) -> bool:
-    """asar's confirmname: what ``incbin file -> X`` takes as a new label, not an address."""
-    return bool(text) and not text[0].isdigit() and all(c.isalnum() or c == "_" for c in text) \
-        and text.isascii()
-
-
-def d_incbin(runner, args, word, frame):
-    _need_args(args, word)
-    ctx = runner.ctx
-    target = None
-    if "->" in args:
-        args, _, target = args.partition("->")
-        target = target.strip()
-    spec = args.strip()
-    name = unquote(spec)
-    start = end = None
-    if name is None:
-        q = spec.rfind('"')
-        if spec.startswith('"') and q > 0 and spec[q + 1:].startswith(":"):
-            name = spec[1:q]
-            rng = spec[q + 2:]
-        elif ":" in spec:
-            name, _, rng = spec.partition(":")
-        else:
-            name, rng = spec, ""
-        if rng:
-            lo, sep, hi = rng.partition("..")
-            if sep:
-                start = ctx.eval_static(lo, nonstatic_code="A309") if lo.strip() else 0
-                end = ctx.eval_static(hi, nonstatic_code="A309") if hi.strip() else None
-            else:
-                start, end = _incbin_dash_range(ctx, rng.strip())
-    data = ctx.read_binary(name.strip())
-    start = start or 0
-    end = len(data) if end is None else end
-    if not 0 <= start <= end <= len(data):
-        raise AsmError("A605", f"incbin range {start}..{end} outside {name!r} ({len(data)} bytes)")
-    chunk = data[start:end]
-    if target is not None and _plain_name(target):
-        incbin_to_label(runner, target, chunk)
-        return
-    if target is not None:
-        st = ctx.state
-        addr = ctx.eval_int(target) if ctx.pass_no == ctx.final_pass or not target[:1].isalpha() else None
-        if addr is None:
-            lab = ctx.lookup_label(target)
-            addr = lab.addr if lab is not None else 0x808000
-        d_pushpc(runner, "", "pushpc", frame)
-        try:
-            runner.set_org(addr & 0xFFFFFF)
-            runner.emit(chunk)
-        finally:
-            d_pullpc(runner, "", "pullpc", frame)
-        del st
-        return
-    runner.emit(chunk)
-
-
-# ----- messages --------------------------------------------------------------------------
-def _format_print(ctx, args: str) -> str:
-    out = []
-    for part in split_args(args):
-        text = unquote(part)
-        if text is not None:
-            out.append(text)
-            continue
-        low = part.lower()
-        if low == "pc":
-            out.append(f"{ctx.state.snespos & 0xFFFFFF:06X}")
-        elif low == "bytes":
-            out.append(str(ctx.state.bytes_written))
-        elif low == "freespaceuse":
-            out.append(str(ctx.state.freespace_use))
-        elif "(" in part and part.rstrip().endswith(")") and low.split("(")[0].strip() in ("dec", "hex", "bin", "double"):
-            fn = low.split("(")[0].strip()
-            inner = split_args(part[part.find("(") + 1:part.rstrip().rfind(")")])
-            if not 1 <= len(inner) <= 2:
-                raise AsmError("A125", f"{fn}() takes 1 or 2 arguments")
-            value = ctx.eval(inner[0])
-            if isinstance(value, str):
-                raise AsmError("A119", f"{fn}() needs a number, got a string")
-            width = ctx.eval_int(inner[1]) if len(inner) > 1 else 0
-            if not 0 <= width <= 64:
-                raise AsmError("A125", f"{fn}() width/precision {width} out of range")
-            out.append(_format_number_as(fn, value, width))
-        else:
-            out.append(X.format_number(ctx.eval(part)))
-    return "".join(out)
-
-
-def _format_number_as(fn: str, value, width: int) -> str:
-    """asar's dec()/hex()/bin() (zero-padded to ``width``) and double() (``width``
-    decimals, 5 by default, trailing zeros dropped)."""
-    if fn == "double":
-        try:
-            text = f"{float(value):.{width or 5}f}"
-        except OverflowError:
-            text = "inf"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return "0" if text == "-0" else text
-    number = X.to_int(value)
-    if fn == "dec":
-        return str(number).rjust(width, "0") if number >= 0 else "-" + str(-number).rjust(width, "0")
-    if number < 0:
-        number &= 0xFFFFFFFFFFFFFFFF
-    return format(number, "X" if fn == "hex" else "b").rjust(width, "0")
-
-
-def d_print(runner, args, word, frame):
-    ctx = runner.ctx
-    if ctx.pass_no == ctx.final_pass:
-        ctx.prints.append(_format_print(ctx, args))
-
-
-def d_assert(runner, args, word, frame):
-    _need_args(args, word)
-    ctx = runner.ctx
-    if ctx.pass_no != ctx.final_pass:
-        return
-    parts = split_args(args)
-    if not ctx.eval(parts[0]):
-        message = _format_print(ctx, ",".join(parts[1:])) if len(parts) > 1 else "assertion failed"
-        raise AsmError("A701", f"assertion failed: {message}" if len(parts) > 1 else message)
-
-
-def d_error(runner, args, word, frame):
-    ctx = runner.ctx
-    if ctx.pass_no == ctx.final_pass:
-        raise AsmError("A702", _format_print(ctx, args) if args.strip() else "error command")
-
-
-def d_warn(runner, args, word, frame):
-    ctx = runner.ctx
-    words = args.lower().split()
-    if len(words) == 2 and words[0] == "bankcross" and words[1] in ("on", "off", "half", "full"):
-        # the older spelling of `check bankcross` (on = full)
-        ctx.state.bankcross = "full" if words[1] == "on" else words[1]
-        return
-    if ctx.pass_no == ctx.final_pass:
-        ctx.warn("W701", _format_print(ctx, args) if args.strip() else "warn command")
 
 
 def d_check(runner, args, word, frame):
