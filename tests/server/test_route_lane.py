@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from tests.server.harness import real_router, start_server
+from tests.server.harness import make_factory, real_router, start_server
 from triforce.config import Config
 from triforce.server.route_lane import RouteLane
 from triforce.server.settings import ServerSettings, check_settings
@@ -139,15 +139,31 @@ def test_every_route_is_recorded_and_committed_by_shutdown(tmp_path):
     assert "triforce_statistics_rows_queued " in metrics
 
 
+def _embedding_router():
+    """The packaged router with its embedding model, or None where it cannot load."""
+    try:
+        from triforce.router import Router
+    except ImportError:
+        return None
+    router = Router.load(Config(data={"router": {"mode": "auto"}}))
+    if router.model is None or router.encoder() is None:
+        return None
+    return router
+
+
 def test_router_processes_answer_like_the_router_and_survive_a_crash(tmp_path):
-    if real_router() is None:
-        pytest.skip("the router layer is not importable in this checkout")
-    server = start_server(tmp_path, settings=ServerSettings(port=0, route_processes=2))
+    from triforce.orchestrator import Orchestrator
+
+    router = _embedding_router()
+    if router is None:
+        pytest.skip("the embedding router (model + encoder package) is not installed")
+    orchestrator = Orchestrator(config=Config(), router=router, backend_factory=make_factory(0.0))
+    server = start_server(tmp_path, settings=ServerSettings(port=0, route_processes=2),
+                          orchestrator=orchestrator)
     workers = server.app.state.engine.route_workers
     try:
         assert workers is not None and len(workers.pids()) == 2
         assert os.getpid() not in workers.pids()
-        router = real_router()
         with server.client() as client:
             for query in QUERIES * 3:
                 body = client.post("/v1/route", json={"query": query}).json()
@@ -163,6 +179,19 @@ def test_router_processes_answer_like_the_router_and_survive_a_crash(tmp_path):
         server.stop()
     assert len(server.store.recent_routes(limit=1000)) == len(QUERIES) * 5
     assert workers.pids() == []   # closed with the server
+
+
+def test_a_keyword_router_gets_no_router_processes(tmp_path):
+    """Its decision costs less than the pipe to a process would."""
+    if real_router() is None:
+        pytest.skip("the router layer is not importable in this checkout")
+    server = start_server(tmp_path, settings=ServerSettings(port=0, route_processes=2))
+    try:
+        assert server.app.state.engine.route_workers is None
+        with server.client() as client:
+            assert client.post("/v1/route", json={"query": QUERIES[0]}).status_code == 200
+    finally:
+        server.stop()
 
 
 def test_route_settings_are_checked():

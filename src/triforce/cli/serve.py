@@ -47,20 +47,16 @@ BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THR
 
 
 def _route_processes(args, config) -> int | None:
-    """The flag, else the config's ``[server] route_processes``, else 2 where it pays.
-
-    Measured on 2 cores with queries the router model had not seen (a third of them
-    need the encoder; ``benchmarks/bench_server.py --held-out``): router threads alone
-    180 req/s, two router processes 299 req/s. A keyword router never needs them, and
-    they are forked, so POSIX only."""
+    """The flag, else the config's ``[server] route_processes``, else 2 on a multi-core
+    machine (the engine forks them only for an embedding router, and only where the
+    platform can fork). Measured on 2 cores with queries the router model had not seen
+    (``benchmarks/bench_server.py --held-out``): router threads alone 199 req/s, two
+    router processes 267 req/s."""
     if args.route_processes is not None:
         return args.route_processes
-    if "route_processes" in config.section("server"):
-        return None   # the config's value stands
-    router_mode = config.section("router").get("mode", "auto")
-    if router_mode == "keyword" or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
-        return None
-    return min(os.cpu_count() or 2, 2)
+    if "route_processes" in config.section("server") or (os.cpu_count() or 1) < 2:
+        return None   # the config's value (or the one-core default) stands
+    return 2
 
 
 def run(args) -> int:

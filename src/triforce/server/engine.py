@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -185,7 +186,11 @@ class Engine:
 
     def _fork_route_workers(self):
         count = self.settings.route_processes
-        if not count or self.router is None:
+        if not count or self.router is None or not embeds(self.router):
+            return None   # a keyword router is cheaper than the pipe to a process
+        if not hasattr(os, "fork"):
+            LOG.warning("route_processes = %d ignored: this platform cannot fork; "
+                        "routing on router threads", count)
             return None
         from triforce.server.route_workers import RouteWorkers
 

@@ -1,10 +1,12 @@
-"""Router processes for ``/v1/route`` (opt-in: ``[server] route_processes = N``).
+"""Router processes for ``/v1/route`` (``[server] route_processes = N``;
+``triforce serve`` picks 2 on a multi-core machine).
 
-How concurrent route requests share the cores, and why threads are the default:
+How concurrent route requests share the cores:
 
-* The embedding router spends ~75% of a decision in numpy matrix products,
-  which release the GIL, so router threads (``route_threads``) already run
-  decisions side by side; only the Python glue (~25%) is serialised.
+* The embedding router spends most of an encoder decision in numpy matrix
+  products, which release the GIL, so router threads (``route_threads``) run
+  decisions side by side; only the Python glue is serialised, and that caps
+  threads at about one core.
 * Several uvicorn workers would scale HTTP too, but every worker would keep
   its own Prometheus counters and per-client limits: ``/metrics`` would be
   wrong, and stay wrong unless counted in the store on every request.
@@ -13,17 +15,17 @@ How concurrent route requests share the cores, and why threads are the default:
   ``(query, top_k, previous_expert)`` with ``RouteDecision.to_dict()`` over a
   pipe. Only routing moves: HTTP, metrics, the limiter and the statistics
   writer stay in the server process, so ``/metrics`` and the store remain
-  exact. A decision in a router process costs the same CPU as in the server
-  (measured), plus ~0.5 ms of the server's own CPU for the pipe.
+  exact. A decision in a router process costs the same CPU as in the server,
+  plus ~0.5 ms of the server's own CPU for the pipe. A keyword router is never
+  given processes (the pipe costs more than its decision), nor is a platform
+  without ``fork``.
 
-Measured on the shared 2-core test machine (load average 3-5 from other
-work; ``benchmarks/bench_server.py``): with the encoder on every query,
-threads reached 19-34 routed requests/s and 2 processes 15-29; with the
-router's fast head (99% of queries answered without the encoder, ~0.6 ms),
-threads 456-756 req/s at 1.2-1.5 ms of CPU a request, 2 processes 413-572
-at 1.7-2.3 ms (the pipe and pickling cost more than a fast decision). So
-threads are the default; processes are for machines with idle cores to
-spare, where the GIL-bound glue would otherwise cap the threads.
+Measured on the 2-core machine (``benchmarks/bench_server.py --held-out``, load
+1.1, queries the model had not seen: 63% answered by the fast head, the rest by
+the encoder): router threads 199 req/s, 2 router processes 267 req/s. On
+queries the model was fitted on (95% fast head) threads and processes are
+within noise of each other (456-756 vs 413-647 req/s), the pipe costing about
+what the second core wins.
 
 A router thread borrows an idle process, sends the query and waits on the
 pipe (the wait releases the GIL). A process that dies or hangs is dropped
