@@ -110,7 +110,6 @@ def d_incbin(runner, args, word, frame):
         incbin_to_label(runner, target, chunk)
         return
     if target is not None:
-        st = ctx.state
         addr = ctx.eval_int(target) if ctx.pass_no == ctx.final_pass or not target[:1].isalpha() else None
         if addr is None:
             lab = ctx.lookup_label(target)
@@ -124,6 +123,5 @@ def d_incbin(runner, args, word, frame):
             runner.emit(chunk)
         finally:
             d_pullpc(runner, "", "pullpc", frame)
-        del st
         return
     runner.emit(chunk)
